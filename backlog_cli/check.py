@@ -1,0 +1,104 @@
+"""The `check` core: run the selected rules over a loaded project and return the findings."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from backlog_cli.checks import RULE_IDS, registry
+from backlog_cli.config import did_you_mean
+from backlog_cli.diagnostic import Diagnostic
+from backlog_cli.errors import BacklogError
+from backlog_cli.loader import relpath
+from backlog_cli.project import Project
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    paths: tuple[Path, ...] = ()  # limit findings to these files (pre-commit passes them)
+    rules: tuple[str, ...] = ()  # --rule: only these
+    ignore_rules: tuple[str, ...] = ()  # --ignore-rule
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    diagnostics: tuple[Diagnostic, ...]
+    items: int  # item files in scope
+    strict: bool = False
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "warning")
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors or (self.strict and self.warnings):
+            return 1
+        return 0
+
+
+def validate_rule_names(names: Sequence[str], option: str) -> None:
+    for name in names:
+        if name not in RULE_IDS:
+            raise BacklogError(
+                f"{option} {name}: unknown rule{did_you_mean(name, RULE_IDS)} "
+                "(`backlog rules` lists them)"
+            )
+
+
+def selected_rules(project: Project, options: CheckOptions) -> list[str]:
+    validate_rule_names(options.rules, "--rule")
+    validate_rule_names(options.ignore_rules, "--ignore-rule")
+    wanted = set(options.rules) or set(RULE_IDS)
+    wanted -= set(options.ignore_rules)
+    return [
+        rule
+        for rule in registry()
+        if rule in wanted and project.config.rules.get(rule) != "off"
+    ]
+
+
+def scope(project: Project, paths: Sequence[Path]) -> set[str] | None:
+    """Repository-relative paths the findings are limited to, or None for everything."""
+    if not paths:
+        return None
+    root = project.config.repo_root
+    known = [d.rel for d in project.documents] + [e.rel for e in project.load_errors]
+    wanted: set[str] = set()
+    for path in paths:
+        absolute = path.resolve() if path.exists() or path.is_symlink() else None
+        if absolute is None:
+            raise BacklogError(f"{path}: no such file or directory")
+        rel = relpath(absolute, root)
+        if absolute.is_dir():
+            prefix = "" if rel == "." else rel.rstrip("/") + "/"
+            wanted.update(k for k in known if k.startswith(prefix))
+        else:
+            # a symlinked item file is known by the path it was found at
+            wanted.add(relpath(path.absolute(), root) if path.is_symlink() else rel)
+    return wanted
+
+
+def run_check(project: Project, options: CheckOptions = CheckOptions()) -> CheckResult:
+    rules = registry()
+    in_scope = scope(project, options.paths)
+    overrides = project.config.rules
+    found: list[Diagnostic] = []
+    for rule_id in selected_rules(project, options):
+        severity = overrides.get(rule_id)
+        for diagnostic in rules[rule_id].check(project):
+            if in_scope is not None and diagnostic.path not in in_scope:
+                continue
+            if severity in ("error", "warning") and diagnostic.severity != severity:
+                diagnostic = dataclasses.replace(diagnostic, severity=severity)
+            found.append(diagnostic)
+    files = [d.rel for d in project.documents] + [e.rel for e in project.load_errors]
+    items = len(files) if in_scope is None else sum(1 for f in files if f in in_scope)
+    return CheckResult(tuple(sorted(set(found))), items, options.strict)

@@ -1,0 +1,67 @@
+"""The rule registry: one module per rule id, each with `ID`, `SEVERITY` and `check()`.
+
+A rule's module docstring is its user documentation (`backlog rules`): what it checks,
+why, and a failing and a passing example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from backlog_cli.diagnostic import Diagnostic, Severity
+    from backlog_cli.project import Project
+
+# Every rule id of the product (SPEC §4), so configs and `--rule` may name any of them.
+RULE_IDS: tuple[str, ...] = (
+    "yaml-syntax",
+    "schema",
+    "duplicate-id",
+    "unknown-reference",
+    "version-constraint",
+    "cycle",
+    "status-consistency",
+    "missing-file",
+    "readiness",
+    "template-inputs",
+    "secret",
+    "review-overdue",
+    "model-sunset",
+    "waiver-expired",
+    "version-not-bumped",
+    "version-bump-too-small",
+    "version-decreased",
+    "removed-while-referenced",
+)
+
+
+class Rule(Protocol):
+    ID: str
+    SEVERITY: Severity
+
+    def check(self, project: Project) -> Iterator[Diagnostic]: ...
+
+
+def registry() -> dict[str, ModuleType]:
+    """The implemented rules by id, in reporting order."""
+    from backlog_cli.checks import (
+        cycle,
+        duplicate_id,
+        schema,
+        unknown_reference,
+        version_constraint,
+        yaml_syntax,
+    )
+
+    modules = (yaml_syntax, schema, duplicate_id, unknown_reference, version_constraint, cycle)
+    return {module.ID: module for module in modules}
+
+
+def get(rule_id: str) -> Rule:
+    rules = registry()
+    if rule_id not in rules:
+        raise KeyError(rule_id)
+    module: Rule = rules[rule_id]  # type: ignore[assignment]
+    return module

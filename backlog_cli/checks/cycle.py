@@ -1,0 +1,52 @@
+"""cycle: the dependency graph has a cycle.
+
+References point from a dependent item to what it depends on; a cycle means no item in
+it can be delivered or validated first. Each cycle is reported once, with the whole
+path, at the reference that leaves the cycle's first item (by `kind/id`).
+
+Failing:
+
+    # agent/triage               # agent/escalation
+    spec:                        spec:
+      agents: [agent/escalation]   agents: [agent/triage]
+
+Passing: break the loop — one of the two stops depending on the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from backlog_cli.diagnostic import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from backlog_cli.project import Project
+
+ID = "cycle"
+SEVERITY: Severity = "error"
+
+
+def check(project: Project) -> Iterator[Diagnostic]:
+    graph = project.graph
+    for component in graph.strongly_connected():
+        path = graph.cycle_through(component)
+        if not path:  # pragma: no cover
+            continue
+        first = path[0]
+        source = graph.nodes[first.source]
+        line, column = source.doc.locate(first.pointer)
+        chain = " -> ".join([e.source for e in path] + [path[-1].target])
+        via = ", ".join(f"{e.source} `{e.relation}`" for e in path)
+        extra = len(component) - len(path)
+        more = f" ({extra} more item(s) are in the same loop)" if extra > 0 else ""
+        yield Diagnostic(
+            path=source.doc.rel,
+            line=line,
+            column=column,
+            rule=ID,
+            severity=SEVERITY,
+            item=first.source,
+            message=f"dependency cycle: {chain}{more}",
+            hint=f"break the cycle by removing one of these references: {via}",
+        )

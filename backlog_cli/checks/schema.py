@@ -1,0 +1,301 @@
+"""schema: the item violates the published JSON Schema of its kind.
+
+Each item is validated against `schemas/<kind>.schema.json` (draft 2020-12; the same files
+editors and `check-jsonschema` use). Every violation is reported, each at its own line and
+column: an unknown key at the key itself with a "did you mean", a bad enum value with the
+closest allowed value, and a YAML typing hint where the YAML reading is the cause
+(`version: 1.0` is read as a number). An unknown `kind` gets a hint, and the rest of the
+file is still checked against the envelope.
+
+Failing:
+
+    apiVersion: backlog/v1
+    kind: promt                 # unknown kind; did you mean `prompt`?
+    id: support-triage
+    version: 1.0                # read as a number; quote it: "1.0.0"
+    statuss: ready              # unknown key; did you mean `status`?
+
+Passing:
+
+    apiVersion: backlog/v1
+    kind: prompt
+    id: support-triage
+    title: Support triage
+    version: "1.0.0"
+    status: ready
+    owner: "@maria"
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.refs import KINDS, parse_ref
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
+
+    from backlog_cli.loader import Document
+    from backlog_cli.project import Project
+
+ID = "schema"
+SEVERITY: Severity = "error"
+
+
+@cache
+def validator(name: str) -> Validator:
+    """A compiled validator for one shipped schema; built once per run."""
+    from jsonschema import Draft202012Validator
+
+    from backlog_cli import schemas
+
+    schema = schemas.load(name)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def check(project: Project) -> Iterator[Diagnostic]:
+    for doc in project.documents:
+        yield from check_document(doc)
+
+
+def _item_key(data: dict[str, Any]) -> str | None:
+    kind, item_id = data.get("kind"), data.get("id")
+    if isinstance(kind, str) and isinstance(item_id, str):
+        return f"{kind}/{item_id}"
+    return None
+
+
+def check_document(doc: Document) -> Iterator[Diagnostic]:
+    data = doc.data
+    kind = data.get("kind")
+    name = kind if kind in KINDS else "envelope"
+    key = _item_key(data) if kind in KINDS else None
+    found: list[Diagnostic] = []
+    for error in validator(name).iter_errors(data):
+        for pointer, message, hint, at_key in _explain(error):
+            line, column = doc.locate(pointer, at_key=at_key)
+            found.append(
+                Diagnostic(doc.rel, line, column, ID, SEVERITY, message, key, hint)
+            )
+    yield from sorted(set(found))
+
+
+def _dotted(pointer: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in pointer:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _yaml_type(value: Any) -> str:
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def _expected(schema: dict[str, Any]) -> str:
+    types = schema.get("type")
+    names = {"object": "a mapping", "array": "a list", "string": "a string",
+             "integer": "an integer", "number": "a number", "boolean": "true or false",
+             "null": "empty"}
+    if isinstance(types, list):
+        return " or ".join(names.get(t, t) for t in types)
+    return names.get(str(types), str(types))
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+Explained = tuple[tuple[str | int, ...], str, "str | None", bool]
+
+
+def _explain(error: ValidationError) -> Iterator[Explained]:
+    pointer = tuple(error.absolute_path)
+    where = f"`{_dotted(pointer)}`"
+    keyword = error.validator
+    value = error.instance
+    schema = error.schema if isinstance(error.schema, dict) else {}
+
+    if keyword == "additionalProperties" and isinstance(value, dict):
+        allowed = list(schema.get("properties", {}))
+        patterns = list(schema.get("patternProperties", {}))
+        for key in value:
+            if key in allowed or any(re.search(p, str(key)) for p in patterns):
+                continue
+            match = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            hint = f"did you mean `{match[0]}`?" if match else (
+                "allowed keys: " + ", ".join(allowed)
+                + ("; organisation-specific fields start with `x-`" if patterns else "")
+            )
+            inside = "" if not pointer else f" in {where}"
+            yield (*pointer, key), f"unknown key `{key}`{inside}", hint, True
+        return
+
+    if keyword == "required":
+        missing = error.validator_value
+        present = set(value) if isinstance(value, dict) else set()
+        for key in missing:
+            if key in present:
+                continue
+            inside = "" if not pointer else f" in {where}"
+            unknown = [str(k) for k in present if k not in schema.get("properties", {})]
+            near = difflib.get_close_matches(key, unknown, n=1, cutoff=0.6)
+            hint = f"is `{near[0]}` a misspelling of `{key}`?" if near else None
+            yield pointer, f"missing required key `{key}`{inside}", hint, bool(pointer)
+        return
+
+    if keyword == "type":
+        got = _yaml_type(value)
+        message = f"{where} must be {_expected(schema)}, not {got}"
+        hint = None
+        if schema.get("type") == "string" and isinstance(value, (int, float, bool)):
+            shown = str(value).lower() if isinstance(value, bool) else str(value)
+            hint = f"YAML read `{shown}` as {got}; quote it"
+            if pointer == ("version",):
+                hint += ' and write a full version: `version: "1.0.0"`'
+        elif value is None:
+            hint = "the value is missing: fill it in or remove the key"
+        yield pointer, message, hint, False
+        return
+
+    if keyword in ("enum", "const"):
+        options = error.validator_value if keyword == "enum" else [error.validator_value]
+        if pointer == ("kind",):
+            match = difflib.get_close_matches(str(value), KINDS, n=1, cutoff=0.5)
+            hint = f"did you mean `{match[0]}`?" if match else "kinds: " + ", ".join(KINDS)
+            yield pointer, f"unknown kind `{_short(value)}`", hint, False
+            return
+        shown = ", ".join(f"`{o}`" for o in options)
+        match = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.5)
+        hint = f"did you mean `{match[0]}`?" if match else None
+        if keyword == "const":
+            message = f"{where} must be {shown}, not `{_short(value)}`"
+        else:
+            message = f"{where} is `{_short(value)}`; expected one of {shown}"
+        yield pointer, message, hint, False
+        return
+
+    if keyword == "pattern" and isinstance(value, str):
+        yield pointer, *_pattern_message(where, value, str(error.validator_value)), False
+        return
+
+    if keyword == "propertyNames":
+        # the error's instance is the key itself; jsonschema points at the parent
+        key = value
+        yield (*pointer, key) if isinstance(key, str) else pointer, (
+            f"`{_short(key)}` in {where} is not a valid name: use letters, digits and `_`, "
+            "not starting with a digit"
+        ), None, True
+        return
+
+    if keyword == "anyOf" and all(
+        isinstance(s, dict) and set(s) == {"required"} for s in error.validator_value
+    ):
+        groups = [" + ".join(f"`{k}`" for k in s["required"]) for s in error.validator_value]
+        yield pointer, f"{where} needs {' or '.join(groups)}", None, False
+        return
+
+    if keyword == "not" and isinstance(error.validator_value, dict):
+        both = error.validator_value.get("required", [])
+        if both:
+            names = " and ".join(f"`{k}`" for k in both)
+            yield pointer, f"{where} has both {names}; keep only one", None, False
+            return
+
+    if keyword == "dependentRequired" and isinstance(value, dict):
+        for key, needs in error.validator_value.items():
+            if key in value:
+                lacking = [n for n in needs if n not in value]
+                if lacking:
+                    names = " and ".join(f"`{n}`" for n in lacking)
+                    yield (*pointer, key), (
+                        f"`{key}` in {where} needs {names} too: a measurable target has "
+                        "`metric`, `op` and `threshold`"
+                    ), None, True
+        return
+
+    if keyword == "format":
+        yield pointer, (
+            f"{where} is `{_short(value)}`, not a valid {error.validator_value}"
+        ), "write dates as YYYY-MM-DD, e.g. 2026-06-30", False
+        return
+
+    if keyword in ("anyOf", "oneOf") and error.context:
+        # report the closest branch's own errors rather than a bare "not valid under any"
+        from jsonschema.exceptions import best_match
+
+        best = best_match(error.context)
+        if best is not None:
+            yield from _explain(best)
+            return
+
+    message = error.message
+    if len(message) > 200:
+        message = message[:197] + "..."
+    yield pointer, f"{where}: {message}", None, False
+
+
+_ID_RE = "^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$"
+# reference patterns are generated as `^(kind|kind...)/<id>...` (model.ref_pattern)
+_REF_KINDS = re.compile(r"\^\(([a-z|]+)\)/")
+
+
+def _pattern_message(where: str, value: str, pattern: str) -> tuple[str, str | None]:
+    if pattern == _ID_RE or where.endswith(".id`") or where == "`id`":
+        return (
+            f"{where} is `{_short(value)}`, not a valid id",
+            "ids are 1-64 lowercase letters, digits, `.`, `_` or `-`, starting and ending "
+            f"with a letter or digit, e.g. `{_slug(value)}`",
+        )
+    ref_kinds = _REF_KINDS.match(pattern)
+    if ref_kinds:
+        allowed = ref_kinds.group(1).split("|")
+        targets = " or ".join(allowed) if len(allowed) < len(KINDS) else "any"
+        ref = parse_ref(value)
+        if ref is not None and ref.kind not in allowed:
+            return (
+                f"{where} must reference {targets} items, not `{ref.kind}/...`",
+                f"point it at a {targets} item",
+            )
+        kind = value.split("/", 1)[0]
+        if "/" in value and kind not in KINDS:
+            match = difflib.get_close_matches(kind, KINDS, n=1, cutoff=0.5)
+            hint = f"unknown kind `{kind}`" + (f"; did you mean `{match[0]}`?" if match else "")
+        else:
+            example = allowed[0] if len(allowed) == 1 else "prompt"
+            hint = f"write `kind/id` or `kind/id@range`, e.g. `{example}/support-triage@^1.2`"
+        return f"{where} is `{_short(value)}`, not a valid reference", hint
+    if pattern.startswith("^(0|[1-9]") or "semver" in pattern.lower():
+        return (
+            f"{where} is `{_short(value)}`, not a SemVer 2.0.0 version",
+            'write MAJOR.MINOR.PATCH, e.g. "1.0.0" (quoted)',
+        )
+    if pattern == "^[0-9]{4}-[0-9]{2}-[0-9]{2}$":
+        return f"{where} is `{_short(value)}`, not a date", "write dates as YYYY-MM-DD"
+    if ":" in pattern and "[a-z0-9-]*:" in pattern:
+        return (
+            f"{where} is `{_short(value)}`, not a control id",
+            "write `framework:control`, e.g. `nist-ai-rmf:MEASURE-2.7`",
+        )
+    return f"{where} is `{_short(value)}`, which does not match `{pattern}`", None
+
+
+def _slug(value: str) -> str:
+    slug = re.sub(r"[^a-z0-9._-]+", "-", value.lower()).strip("-._")
+    return slug[:64] or "my-item"

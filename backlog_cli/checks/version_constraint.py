@@ -1,0 +1,73 @@
+"""version-constraint: a reference's range does not admit the referenced item's version.
+
+A reference may pin a SemVer range with npm semantics: exact `1.2.3`, `^1.2`, `~1.2.3`,
+`1.x`, `*`, hyphen ranges `1.2 - 2.0`, comparator sets `>=1.0.0 <2.0.0` and unions with
+`||`, including npm's 0.x rules (`^0.2.3` admits `0.2.x` only) and its prerelease rule.
+A range that does not parse is reported too.
+
+Failing:
+
+    spec:
+      model: model/gpt-4o@^2.0        # model/gpt-4o is at version 1.3.0
+
+Passing:
+
+    spec:
+      model: model/gpt-4o@^1.2        # admits 1.3.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.refs import parse_range, parse_version
+
+if TYPE_CHECKING:
+    from backlog_cli.project import Project
+
+ID = "version-constraint"
+SEVERITY: Severity = "error"
+
+
+def check(project: Project) -> Iterator[Diagnostic]:
+    graph = project.graph
+    for edge in graph.edges:
+        if edge.ref.range is None:
+            continue
+        source = graph.nodes[edge.source]
+        line, column = source.doc.locate(edge.pointer)
+
+        def diag(message: str, hint: str) -> Diagnostic:
+            return Diagnostic(
+                path=source.doc.rel,
+                line=line,
+                column=column,
+                rule=ID,
+                severity=SEVERITY,
+                item=edge.source,
+                message=message,
+                hint=hint,
+            )
+
+        try:
+            wanted = parse_range(edge.ref.range)
+        except ValueError as exc:
+            yield diag(
+                f"`{edge.ref}`: invalid version range `{edge.ref.range}`: {exc}",
+                "use npm range syntax: `1.2.3`, `^1.2`, `~1.2.3`, `1.x`, `>=1.0.0 <2.0.0`",
+            )
+            continue
+        target = graph.nodes.get(edge.target)
+        if target is None or target.version is None:
+            continue  # unknown-reference / schema report these
+        version = parse_version(target.version)
+        if version is None or wanted.admits(version):
+            continue
+        yield diag(
+            f"`{edge.ref}` does not admit `{edge.target}` at version {target.version}",
+            f"widen the range (e.g. `@^{version.major}.{version.minor}` or "
+            f"`@~{version.major}.{version.minor}.{version.patch}`) after checking the "
+            f"change, or pin an older version of `{edge.target}`",
+        )

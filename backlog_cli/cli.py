@@ -1,0 +1,384 @@
+"""The command line: parse options, call one core function, render, map errors to exit codes.
+
+Heavy modules (jsonschema, pydantic, the loader) are imported inside the commands so that
+`--version`, `--help` and completion stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from backlog_cli import __version__
+from backlog_cli.errors import BacklogError
+
+if TYPE_CHECKING:
+    from backlog_cli.check import CheckResult
+    from backlog_cli.project import Item, Project
+
+app = typer.Typer(
+    name="backlog",
+    help="Git-native checks for GenAI product backlogs.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+RootOpt = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on 3.10
+    typer.Option("--root", help="Project folder (where backlog.yaml is); default: found "
+                 "by walking up from the current folder.", show_default=False),
+]
+OutputOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--output", "-o", help="Write the report to FILE (atomically); the "
+                 "terminal still gets the text summary.", show_default=False),
+]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings only.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more on stderr.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"backlog {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Validate GenAI backlog items, their lineage, readiness and versions."""
+
+
+def _color(no_color: bool) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def _project(root: Path | None) -> Project:
+    from backlog_cli.config import load_config
+    from backlog_cli.project import load_project
+
+    config = load_config(root)
+    if not config.items.is_dir():
+        where = config.source or config.project_root
+        raise BacklogError(
+            f"no item folder at {config.items} (from {where}); create it, "
+            "run `backlog init`, or set `items:` in backlog.yaml"
+        )
+    return load_project(config)
+
+
+def _emit(text: str, output: Path | None, summary: str | None = None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from backlog_cli.fsutil import write_atomic
+
+    write_atomic(output, text)
+    if summary is not None:
+        sys.stdout.write(summary)
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Argument(help="Limit findings to these files or folders (the whole backlog is "
+                       "still loaded for graph rules).", show_default=False),
+    ] = None,
+    fmt: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--format", "-f", help="text or json.", show_default=False),
+    ] = None,
+    rule: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--rule", help="Run only this rule (repeatable).", show_default=False),
+    ] = None,
+    ignore_rule: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--ignore-rule", help="Skip this rule (repeatable).", show_default=False),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
+    root: RootOpt = None,
+    output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Check the backlog: YAML, schemas, ids, references, version ranges, cycles."""
+    from backlog_cli.check import CheckOptions, run_check, validate_rule_names
+    from backlog_cli.report import Format, render
+    from backlog_cli.report.text import summary
+
+    fmt_name = fmt or "text"
+    try:
+        report_format = Format(fmt_name)
+    except ValueError:
+        choices = ", ".join(f.value for f in Format)
+        raise BacklogError(f"--format {fmt_name}: unknown format; choose one of {choices}") from None
+    validate_rule_names(rule or (), "--rule")
+    validate_rule_names(ignore_rule or (), "--ignore-rule")
+    project = _project(root)
+    options = CheckOptions(
+        paths=tuple(paths or ()),
+        rules=tuple(rule or ()),
+        ignore_rules=tuple(ignore_rule or ()),
+        strict=strict,
+    )
+    result = run_check(project, options)
+    if verbose:
+        config = project.config
+        sys.stderr.write(
+            f"backlog: config {config.source or '(defaults)'}; items {config.items}; "
+            f"{len(project.documents) + len(project.load_errors)} files loaded\n"
+        )
+    use_color = _color(no_color) and output is None
+    text = render(report_format, result, color=use_color)
+    if quiet and report_format is Format.text:
+        text = _quiet(result, text)
+    _emit(text, output, None if quiet else summary(result) + "\n")
+    raise typer.Exit(result.exit_code)
+
+
+def _quiet(result: CheckResult, text: str) -> str:
+    from backlog_cli.report.text import summary
+
+    lines = text.splitlines(keepends=True)
+    return "".join(line for line in lines if line.strip() != summary(result))
+
+
+def _resolve(project: Project, name: str) -> Item:
+    import difflib
+
+    item = project.find(name)
+    if item is None and "/" not in name:
+        matches = [i for i in project.items if i.id == name]
+        if len(matches) == 1:
+            item = matches[0]
+        elif len(matches) > 1:
+            keys = ", ".join(sorted(i.key for i in matches))
+            raise BacklogError(f"`{name}` is ambiguous: {keys}; write `kind/id`")
+    if item is None:
+        keys = sorted(project.by_key)
+        close = difflib.get_close_matches(name, keys, n=1, cutoff=0.5) or difflib.get_close_matches(
+            name, [k.split("/", 1)[1] for k in keys], n=1, cutoff=0.5
+        )
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        raise BacklogError(f"unknown item `{name}`{hint} (`backlog list` shows them)")
+    return item
+
+
+def _item_summary(item: Item) -> dict[str, object]:
+    return {
+        "key": item.key,
+        "kind": item.kind,
+        "id": item.id,
+        "title": item.title,
+        "version": item.version,
+        "status": item.status,
+        "owner": item.owner,
+        "path": item.doc.rel,
+    }
+
+
+@app.command("list")
+def list_items(
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Only this kind (repeatable).", show_default=False)] = None,  # noqa: E501, UP045
+    status: Annotated[Optional[list[str]], typer.Option("--status", help="Only this status (repeatable).", show_default=False)] = None,  # noqa: E501, UP045
+    owner: Annotated[Optional[list[str]], typer.Option("--owner", help="Only this owner (repeatable).", show_default=False)] = None,  # noqa: E501, UP045
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    root: RootOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """List the items, one line each."""
+    import json
+
+    from backlog_cli.refs import KINDS
+
+    if fmt not in ("text", "json"):
+        raise BacklogError(f"--format {fmt}: choose text or json")
+    for k in kind or ():
+        if k not in KINDS:
+            from backlog_cli.config import did_you_mean
+
+            raise BacklogError(f"--kind {k}: unknown kind{did_you_mean(k, KINDS)}")
+    project = _project(root)
+    items = [
+        i
+        for i in sorted(project.items, key=lambda i: (i.kind, i.id, i.doc.rel))
+        if (not kind or i.kind in kind)
+        and (not status or i.status in status)
+        and (not owner or i.owner in owner)
+    ]
+    if fmt == "json":
+        payload = {"version": 1, "items": [_item_summary(i) for i in items]}
+        _emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", output)
+        return
+    rows = [(i.key, i.version or "?", i.status or "?", i.owner or "?", i.doc.rel) for i in items]
+    widths = [max((len(r[c]) for r in rows), default=0) for c in range(4)]
+    lines = [
+        "  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4] for r in rows
+    ]
+    lines.append(f"{len(rows)} item{'' if len(rows) == 1 else 's'}")
+    _emit("\n".join(lines) + "\n", output)
+
+
+@app.command()
+def show(
+    item_name: Annotated[str, typer.Argument(metavar="ITEM", help="`kind/id` (or a unique id).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    root: RootOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Show one item with its resolved links, upstream and downstream."""
+    import json
+
+    from backlog_cli.refs import parse_range, parse_version
+
+    if fmt not in ("text", "json"):
+        raise BacklogError(f"--format {fmt}: choose text or json")
+    project = _project(root)
+    item = _resolve(project, item_name)
+    graph = project.graph
+
+    def link(key: str, range_text: str | None) -> dict[str, object]:
+        target = graph.nodes.get(key)
+        admitted: bool | None = None
+        if target is not None and range_text is not None:
+            version = parse_version(target.version or "")
+            try:
+                admitted = parse_range(range_text).admits(version) if version else None
+            except ValueError:
+                admitted = None
+        return {
+            "item": key,
+            "exists": target is not None,
+            "version": target.version if target else None,
+            "status": target.status if target else None,
+            "range": range_text,
+            "admitted": admitted,
+        }
+
+    upstream = [
+        {"relation": e.relation, **link(e.target, e.ref.range)}
+        for e in graph.upstream.get(item.key, [])
+    ]
+    downstream = [
+        {"relation": e.relation, **link(e.source, None), "range": e.ref.range}
+        for e in graph.downstream.get(item.key, [])
+    ]
+    if fmt == "json":
+        payload = {
+            "version": 1,
+            "item": {**_item_summary(item), "data": item.data},
+            "upstream": upstream,
+            "downstream": downstream,
+        }
+        _emit(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n", output)
+        return
+    lines = [
+        f"{item.key}  {item.version or '?'}  [{item.status or '?'}]",
+        f"  title:  {item.title or ''}",
+        f"  owner:  {item.owner or ''}",
+        f"  file:   {item.doc.rel}",
+    ]
+    description = item.data.get("description")
+    if isinstance(description, str) and description.strip():
+        lines.append("  " + description.strip().splitlines()[0])
+    lines.append("depends on:" if upstream else "depends on: nothing")
+    for u in upstream:
+        state = "missing" if not u["exists"] else f"{u['version']} [{u['status']}]"
+        rng = f"@{u['range']}" if u["range"] else ""
+        bad = "  (range does not admit it)" if u["admitted"] is False else ""
+        lines.append(f"  {u['relation']}: {u['item']}{rng} -> {state}{bad}")
+    lines.append("used by:" if downstream else "used by: nothing")
+    for d in downstream:
+        lines.append(f"  {d['item']} ({d['relation']}) {d['version']} [{d['status']}]")
+    _emit("\n".join(lines) + "\n", output)
+
+
+@app.command()
+def schema(
+    kind: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(help="A kind, `envelope`, `item` (all kinds, the default) or an output "
+                       "contract such as `check-result`.", show_default=False),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", "-o", help="Write the schema file(s) into this folder.",
+                     show_default=False),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite differing files.")] = False,
+) -> None:
+    """Print or write the published JSON Schemas."""
+    from backlog_cli import schemas
+    from backlog_cli.config import did_you_mean
+    from backlog_cli.fsutil import write_atomic
+
+    names = schemas.available()
+    if kind is not None and kind not in names:
+        raise BacklogError(f"unknown schema `{kind}`{did_you_mean(kind, names)}; "
+                           f"available: {', '.join(names)}")
+    if output is None:
+        sys.stdout.write(schemas.dumps(schemas.load(kind or "item")))
+        return
+    if output.exists() and not output.is_dir():
+        raise BacklogError(f"--output {output}: not a folder")
+    for name in [kind] if kind else names:
+        target = output / schemas.file_name(name)
+        changed = write_atomic(target, schemas.dumps(schemas.load(name)), force=force)
+        sys.stdout.write(f"{'wrote' if changed else 'up to date'} {target}\n")
+
+
+@app.command()
+def rules() -> None:
+    """List the rules with their documentation."""
+    from backlog_cli.checks import RULE_IDS, registry
+
+    implemented = registry()
+    for rule_id in RULE_IDS:
+        module = implemented.get(rule_id)
+        if module is None:
+            continue
+        doc = (module.__doc__ or "").strip()
+        sys.stdout.write(f"{doc}\n  [default severity: {module.SEVERITY}]\n\n")
+
+
+def main() -> None:
+    try:
+        code = app(standalone_mode=False)
+    except BacklogError as exc:
+        sys.stderr.write(f"backlog: error: {exc}\n")
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("backlog: interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors and aborts
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.stderr.write("backlog: aborted\n")
+            sys.exit(130)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

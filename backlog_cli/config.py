@@ -1,0 +1,220 @@
+"""Find and validate the configuration: `backlog.yaml` or `[tool.backlog]` in pyproject.toml."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from backlog_cli.errors import BacklogError
+from backlog_cli.loader import Document, Limits, LoadError, load_file
+
+CONFIG_NAME = "backlog.yaml"
+SEVERITIES = ("error", "warning", "off")
+KEYS = ("items", "exclude", "base", "rules", "readiness", "waivers", "limits")
+LIMIT_KEYS = ("max_file_size", "max_alias_nodes", "max_depth")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where the backlog is and how to check it. Paths are absolute."""
+
+    project_root: Path  # folder of the config file (or the git root / cwd without one)
+    repo_root: Path  # git work tree root, else project_root: diagnostics are relative to it
+    source: Path | None
+    items: Path
+    exclude: tuple[str, ...] = ()
+    base: str | None = None
+    rules: dict[str, str] = field(default_factory=dict)
+    readiness: dict[str, Any] = field(default_factory=dict)
+    waivers: tuple[dict[str, Any], ...] = ()
+    limits: Limits = Limits()
+
+
+def did_you_mean(word: str, choices: Any) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean `{match[0]}`?" if match else ""
+
+
+def find_git_root(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _pyproject_has_table(path: Path) -> bool:
+    try:
+        return "[tool.backlog" in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest `backlog.yaml` or pyproject.toml with `[tool.backlog]`, walking up."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _pyproject_has_table(pyproject):
+            return pyproject
+    return None
+
+
+def load_config(root: Path | None = None, cwd: Path | None = None) -> Config:
+    """The config for `--root DIR` (looked for in DIR only) or found from `cwd` upwards."""
+    if root is not None:
+        root = root.resolve()
+        if not root.is_dir():
+            raise BacklogError(f"--root {root}: not a directory")
+        source: Path | None = root / CONFIG_NAME
+        assert source is not None
+        if not source.is_file():
+            pyproject = root / "pyproject.toml"
+            source = pyproject if pyproject.is_file() and _pyproject_has_table(pyproject) else None
+        project_root = root
+    else:
+        start = (cwd or Path.cwd()).resolve()
+        source = find_config_file(start)
+        if source is not None:
+            project_root = source.parent
+        else:
+            project_root = find_git_root(start) or start
+    repo_root = find_git_root(project_root) or project_root
+    raw: dict[str, Any] = {}
+    where: Any = None
+    if source is not None:
+        if source.name == "pyproject.toml":
+            raw = _read_pyproject(source)
+        else:
+            raw, where = _read_yaml(source)
+    return _validate(raw, source, where, project_root, repo_root)
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], Document | None]:
+    loaded = load_file(path, path.name)
+    if isinstance(loaded, LoadError):
+        if loaded.message == "empty file":
+            return {}, None
+        raise BacklogError(f"{path}:{loaded.line}:{loaded.column}: {loaded.message}")
+    return loaded.data, loaded
+
+
+def _read_pyproject(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise BacklogError(f"{path}: cannot read [tool.backlog]: {exc}") from exc
+    table = data.get("tool", {}).get("backlog", {})
+    if not isinstance(table, dict):
+        raise BacklogError(f"{path}: [tool.backlog] must be a table")
+    return table
+
+
+class _Validator:
+    def __init__(self, source: Path | None, doc: Document | None) -> None:
+        self.source = source
+        self.doc = doc
+
+    def fail(self, pointer: tuple[str | int, ...], message: str, at_key: bool = False) -> None:
+        dotted = ".".join(str(p) for p in pointer)
+        if self.doc is not None and self.source is not None:
+            line, column = self.doc.locate(pointer, at_key=at_key)
+            where = f"{self.source}:{line}:{column}"
+        elif self.source is not None:
+            where = f"{self.source} [tool.backlog]"
+        else:
+            where = "config"
+        label = f"`{dotted}`: " if dotted and not at_key else ""
+        raise BacklogError(f"{where}: {label}{message}")
+
+
+def _validate(
+    raw: Any, source: Path | None, doc: Document | None, project_root: Path, repo_root: Path
+) -> Config:
+    from backlog_cli.checks import RULE_IDS
+
+    v = _Validator(source, doc)
+    if not isinstance(raw, dict):
+        v.fail((), "the config must be a mapping of keys (items, exclude, rules, ...)")
+    for key in raw:
+        if key not in KEYS:
+            v.fail((key,), f"unknown key `{key}`{did_you_mean(str(key), KEYS)}", at_key=True)
+
+    items_value = raw.get("items", "backlog")
+    if not isinstance(items_value, str) or not items_value.strip():
+        v.fail(("items",), "must be a folder path, e.g. `backlog/`")
+    items = (project_root / items_value).resolve()
+
+    exclude = raw.get("exclude", [])
+    if isinstance(exclude, str):
+        exclude = [exclude]
+    if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
+        v.fail(("exclude",), "must be a list of glob patterns")
+
+    base = raw.get("base")
+    if base is not None and (not isinstance(base, str) or not base.strip()):
+        v.fail(("base",), "must be a git ref, e.g. `origin/main`")
+
+    rules: dict[str, str] = {}
+    rules_raw = raw.get("rules", {}) or {}
+    if not isinstance(rules_raw, dict):
+        v.fail(("rules",), "must map rule ids to `error`, `warning` or `off`")
+    for rule, setting in rules_raw.items():
+        if rule not in RULE_IDS:
+            v.fail(
+                ("rules", rule),
+                f"unknown rule `{rule}`{did_you_mean(str(rule), RULE_IDS)}",
+                at_key=True,
+            )
+        if isinstance(setting, dict):
+            extra = set(setting) - {"severity"}
+            if extra:
+                v.fail(("rules", rule), f"unknown key `{sorted(extra)[0]}`; only `severity`")
+            setting = setting.get("severity")
+        if setting is False:
+            setting = "off"
+        if setting not in SEVERITIES:
+            v.fail(("rules", rule), f"`{setting}` is not one of error, warning, off")
+        rules[rule] = setting
+
+    readiness = raw.get("readiness", {}) or {}
+    if not isinstance(readiness, dict):
+        v.fail(("readiness",), "must be a mapping of kind -> status -> requirements")
+    waivers = raw.get("waivers", []) or []
+    if not isinstance(waivers, list) or not all(isinstance(w, dict) for w in waivers):
+        v.fail(("waivers",), "must be a list of {rule, item, reason, expires, approved_by}")
+
+    limits_raw = raw.get("limits", {}) or {}
+    if not isinstance(limits_raw, dict):
+        v.fail(("limits",), f"must be a mapping with {', '.join(LIMIT_KEYS)}")
+    limit_values: dict[str, int] = {}
+    for key, value in limits_raw.items():
+        if key not in LIMIT_KEYS:
+            v.fail(("limits", key), f"unknown limit `{key}`{did_you_mean(str(key), LIMIT_KEYS)}",
+                   at_key=True)
+        if type(value) is not int or value < 1:
+            v.fail(("limits", key), "must be a positive integer")
+        limit_values[key] = value
+    if limit_values.get("max_depth", 1) > 200:
+        v.fail(("limits", "max_depth"), "must be at most 200 (deeper input exhausts the stack)")
+
+    return Config(
+        project_root=project_root,
+        repo_root=repo_root,
+        source=source,
+        items=items,
+        exclude=tuple(exclude),
+        base=base,
+        rules=rules,
+        readiness=readiness,
+        waivers=tuple(waivers),
+        limits=Limits(**limit_values),
+    )

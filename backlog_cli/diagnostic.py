@@ -1,0 +1,38 @@
+"""The one type that carries a finding, from every rule to every reporter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One finding. Ordered by file, then position, then rule, as reports list them.
+
+    `path` is relative to the repository root (posix form); `line` and `column` are 1-based;
+    `item` is `kind/id` when the finding belongs to an item.
+    """
+
+    path: str
+    line: int
+    column: int
+    rule: str
+    severity: Severity
+    message: str
+    item: str | None = None
+    hint: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "item": self.item,
+            "message": self.message,
+            "hint": self.hint,
+        }

@@ -1,0 +1,173 @@
+"""The reference graph, built once from the loaded items and shared by rules and commands.
+
+An edge points from the referring item (downstream) to the referenced one (upstream).
+References to unknown items stay in the graph as dangling edges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from backlog_cli.refs import Ref, parse_ref
+
+if TYPE_CHECKING:
+    from backlog_cli.project import Item
+
+Pointer = tuple[str | int, ...]
+
+# Reference-valued fields: the envelope's, then each kind's under `spec`.
+ENVELOPE_REFS: tuple[Pointer, ...] = (("depends_on",), ("safety", "policies"))
+SPEC_REFS: dict[str, tuple[str, ...]] = {
+    "capability": ("items",),
+    "prompt": ("model", "context"),
+    "agent": ("model", "prompts", "tools", "agents"),
+    "tool": ("data",),
+    "dataset": ("upstream",),
+    "evaluation": ("targets", "dataset"),
+}
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str  # kind/id of the referring item
+    target: str  # kind/id named by the reference
+    ref: Ref
+    relation: str  # dotted field name, e.g. `spec.prompts`
+    pointer: Pointer  # where the reference sits in the source item
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from": self.source,
+            "to": self.target,
+            "relation": self.relation,
+            "range": self.ref.range,
+        }
+
+
+def _get(data: Any, pointer: Pointer) -> Any:
+    for part in pointer:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def reference_fields(kind: str) -> Iterator[Pointer]:
+    yield from ENVELOPE_REFS
+    for name in SPEC_REFS.get(kind, ()):
+        yield ("spec", name)
+
+
+def references(item: Item) -> Iterator[Edge]:
+    """Every well-formed reference in an item (malformed ones are the schema rule's)."""
+    for field_pointer in reference_fields(item.kind):
+        value = _get(item.data, field_pointer)
+        relation = ".".join(str(p) for p in field_pointer)
+        pairs: Iterable[tuple[Pointer, Any]]
+        if isinstance(value, list):
+            pairs = (((*field_pointer, i), v) for i, v in enumerate(value))
+        else:
+            pairs = ((field_pointer, value),)
+        for pointer, raw in pairs:
+            if not isinstance(raw, str):
+                continue
+            ref = parse_ref(raw)
+            if ref is not None:
+                yield Edge(item.key, ref.key, ref, relation, pointer)
+
+
+class Graph:
+    def __init__(self, nodes: dict[str, Item], edges: list[Edge]) -> None:
+        self.nodes = nodes
+        self.edges = edges
+        self.upstream: dict[str, list[Edge]] = {}
+        self.downstream: dict[str, list[Edge]] = {}
+        for edge in edges:
+            self.upstream.setdefault(edge.source, []).append(edge)
+            self.downstream.setdefault(edge.target, []).append(edge)
+
+    @classmethod
+    def build(cls, items: Iterable[Item]) -> Graph:
+        nodes: dict[str, Item] = {}
+        edges: list[Edge] = []
+        for item in items:
+            if item.key in nodes:  # a duplicate id: the first file stands for the node
+                continue
+            nodes[item.key] = item
+            edges.extend(references(item))
+        return cls(nodes, edges)
+
+    def strongly_connected(self) -> list[list[str]]:
+        """Tarjan's algorithm, iterative (deep graphs must not hit the recursion limit).
+
+        Returns the components that hold a cycle: two or more nodes, or a self-loop.
+        """
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        on_stack: set[str] = set()
+        stack: list[str] = []
+        result: list[list[str]] = []
+        counter = 0
+        for start in sorted(self.nodes):
+            if start in index:
+                continue
+            work: list[tuple[str, int]] = [(start, 0)]
+            while work:
+                node, i = work.pop()
+                if i == 0:
+                    index[node] = low[node] = counter
+                    counter += 1
+                    stack.append(node)
+                    on_stack.add(node)
+                targets = [e.target for e in self.upstream.get(node, ()) if e.target in self.nodes]
+                if i < len(targets):
+                    work.append((node, i + 1))
+                    nxt = targets[i]
+                    if nxt not in index:
+                        work.append((nxt, 0))
+                    elif nxt in on_stack:
+                        low[node] = min(low[node], index[nxt])
+                    continue
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component: list[str] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    self_loop = any(e.target == node for e in self.upstream.get(node, ()))
+                    if len(component) > 1 or self_loop:
+                        result.append(sorted(component))
+        return result
+
+    def cycle_through(self, component: list[str]) -> list[Edge]:
+        """One cycle inside a strongly connected component, starting at its smallest node."""
+        members = set(component)
+        start = component[0]
+        # BFS from start's successors back to start gives the shortest cycle through it
+        parents: dict[str, Edge] = {}
+        frontier = [start]
+        seen = {start}
+        while frontier:
+            nxt: list[str] = []
+            for node in frontier:
+                for edge in self.upstream.get(node, ()):
+                    if edge.target not in members:
+                        continue
+                    if edge.target == start:
+                        path = [edge]
+                        while path[0].source != start:
+                            path.insert(0, parents[path[0].source])
+                        return path
+                    if edge.target not in seen:
+                        seen.add(edge.target)
+                        parents[edge.target] = edge
+                        nxt.append(edge.target)
+            frontier = nxt
+        return []  # pragma: no cover - a component with a cycle always has one

@@ -1,0 +1,443 @@
+"""Item files -> `Document | LoadError`, with a line and column for every value and key.
+
+Why not `yaml.safe_load` or ruamel's round-trip loader: we need positions for every key
+and value, YAML 1.2 scalar typing (`on` is a string, `2026-01-01` is a string), duplicate
+keys as errors, bounded alias expansion and depth, and speed. libyaml's C parser (through
+PyYAML) gives events with marks at C speed; this module folds them into plain data in
+one non-recursive pass. ruamel.yaml's C parser rejects `[nist-ai-rmf:MEASURE-2.7]`
+("found unexpected ':'"); libyaml accepts it, and a test holds it to that.
+Editing files (`bump`) is ruamel.yaml round-trip's job, not this module's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+
+try:
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml: same events, slower
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+
+Pointer = tuple[str | int, ...]
+
+DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+DEFAULT_MAX_ALIAS_NODES = 10_000
+# jsonschema recurses several frames per level; 64 levels of YAML stay far from Python's
+# recursion limit while no hand-written item comes near it.
+DEFAULT_MAX_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_alias_nodes: int = DEFAULT_MAX_ALIAS_NODES
+    max_depth: int = DEFAULT_MAX_DEPTH
+
+
+@dataclass
+class Document:
+    """A parsed item file: its data and where each value and key sits (1-based)."""
+
+    path: Path
+    rel: str
+    data: dict[str, Any]
+    # pointer -> (key line, key column, value line, value column)
+    positions: dict[Pointer, tuple[int, int, int, int]] = field(repr=False)
+    text: str = field(repr=False, default="")
+
+    def locate(self, pointer: Pointer, *, at_key: bool = False) -> tuple[int, int]:
+        """Line and column of the value at `pointer` (or of its key), or the nearest parent."""
+        pointer = tuple(pointer)
+        while True:
+            pos = self.positions.get(pointer)
+            if pos is not None:
+                return (pos[0], pos[1]) if at_key else (pos[2], pos[3])
+            if not pointer:
+                return (1, 1)
+            pointer = pointer[:-1]
+            at_key = True
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A file that could not be read as one YAML mapping: a `yaml-syntax` finding."""
+
+    path: Path
+    rel: str
+    message: str
+    line: int = 1
+    column: int = 1
+    hint: str | None = None
+    # a file we skip (FIFO, device) is a warning, not an error
+    warning: bool = False
+
+
+class _Problem(Exception):
+    def __init__(self, message: str, mark: Any = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = mark.line + 1 if mark is not None else 1
+        self.column = mark.column + 1 if mark is not None else 1
+        self.hint = hint
+
+
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#103-core-schema)
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_OCT = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+_NUMERIC_START = frozenset("0123456789+-.")
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
+def _resolve_plain(value: str, mark: Any) -> Any:
+    if not value:
+        return None
+    first = value[0]
+    if first in _NUMERIC_START:
+        try:
+            if _INT.match(value):
+                return int(value)
+            if _FLOAT.match(value):
+                return float(value)
+            if _OCT.match(value):
+                return int(value[2:], 8)
+            if _HEX.match(value):
+                return int(value[2:], 16)
+        except ValueError as exc:  # more digits than int() allows (CVE-2020-10735 limit)
+            raise _Problem(f"number too large: {exc}", mark) from None
+        if _INF.match(value):
+            return float("-inf") if first == "-" else float("inf")
+        if _NAN.match(value):
+            return float("nan")
+        return value
+    if first in "tTfF":
+        return _BOOLS.get(value, value)
+    if first in "nN~":
+        return None if value in _NULLS else value
+    return value
+
+
+def _resolve_tagged(tag: str, value: str, mark: Any) -> Any:
+    if tag == _CORE + "str":
+        return value
+    resolved = _resolve_plain(value, mark)
+    expected = {
+        _CORE + "int": int,
+        _CORE + "float": (int, float),
+        _CORE + "bool": bool,
+        _CORE + "null": type(None),
+    }.get(tag)
+    if expected is None or not isinstance(resolved, expected) or (
+        tag != _CORE + "bool" and isinstance(resolved, bool)
+    ):
+        raise _Problem(f"`{value}` is not a valid {tag.removeprefix(_CORE)}", mark)
+    return float(resolved) if tag == _CORE + "float" else resolved
+
+
+def _check_tag(tag: str | None, mark: Any) -> None:
+    if tag is None or tag == "!" or tag in _ALLOWED_TAGS:
+        return
+    shown = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+    raise _Problem(
+        f"custom tag `{shown}` is not allowed",
+        mark,
+        "backlog items are plain data: remove the tag (quote the value if it must be a string)",
+    )
+
+
+def parse(text: str, limits: Limits = Limits()) -> tuple[Any, dict[Pointer, tuple[int, int, int, int]]]:
+    """Parse one YAML document into plain data and positions; raises `_Problem`."""
+    parser = _Parser(text)
+    positions: dict[Pointer, tuple[int, int, int, int]] = {}
+    anchors: dict[str, tuple[Any, int]] = {}
+    # frame: [container, pointer, pending key, key mark, node count, anchor, start mark]
+    stack: list[list[Any]] = []
+    root: Any = None
+    have_root = False
+    documents = 0
+    alias_nodes = 0
+    max_depth = limits.max_depth
+    try:
+        while True:
+            event = parser.get_event()
+            etype = type(event)
+            if etype is ScalarEvent:
+                mark = event.start_mark
+                tag = event.tag
+                if tag is not None:
+                    _check_tag(tag, mark)
+                if tag is None:
+                    # plain scalars resolve by the core schema; quoted ones are strings
+                    value: Any = event.value if event.style else _resolve_plain(event.value, mark)
+                elif tag == "!":
+                    value = event.value
+                else:
+                    value = _resolve_tagged(tag, event.value, mark)
+                size = 1
+                if event.anchor is not None:
+                    anchors[event.anchor] = (value, 1)
+            elif etype is MappingStartEvent or etype is SequenceStartEvent:
+                mark = event.start_mark
+                if event.tag is not None:
+                    _check_tag(event.tag, mark)
+                if len(stack) >= max_depth:
+                    raise _Problem(
+                        f"nesting deeper than {max_depth} levels",
+                        mark,
+                        "flatten the structure; backlog items need only a few levels",
+                    )
+                container: Any = {} if etype is MappingStartEvent else []
+                if stack:
+                    frame = stack[-1]
+                    parent = frame[0]
+                    if type(parent) is dict:
+                        if frame[2] is None:
+                            raise _Problem("a mapping key must be a plain value", mark)
+                        pointer = (*frame[1], frame[2])
+                        key_mark = frame[3]
+                        parent[frame[2]] = container
+                        frame[2] = None
+                    else:
+                        pointer = (*frame[1], len(parent))
+                        key_mark = mark
+                        parent.append(container)
+                else:
+                    if have_root:
+                        raise _Problem("internal: second root", mark)
+                    pointer = ()
+                    key_mark = mark
+                    root = container
+                    have_root = True
+                positions[pointer] = (key_mark.line + 1, key_mark.column + 1,
+                                      mark.line + 1, mark.column + 1)
+                stack.append([container, pointer, None, None, 1, event.anchor, mark])
+                continue
+            elif etype is MappingEndEvent or etype is SequenceEndEvent:
+                frame = stack.pop()
+                if frame[5] is not None:
+                    anchors[frame[5]] = (frame[0], frame[4])
+                if stack:
+                    stack[-1][4] += frame[4]
+                continue
+            elif etype is AliasEvent:
+                mark = event.start_mark
+                found = anchors.get(event.anchor)
+                if found is None:
+                    raise _Problem(f"unknown anchor `*{event.anchor}`", mark)
+                value, size = found
+                alias_nodes += size
+                if alias_nodes > limits.max_alias_nodes:
+                    raise _Problem(
+                        f"aliases expand to more than {limits.max_alias_nodes} values",
+                        mark,
+                        "this looks like an alias bomb; write the values out or raise "
+                        "`limits.max_alias_nodes` in the config",
+                    )
+            elif etype is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Problem(
+                        "several YAML documents in one file",
+                        event.start_mark,
+                        "keep one item per file; remove the `---` separator",
+                    )
+                continue
+            elif etype is StreamEndEvent:
+                break
+            else:  # StreamStart, DocumentEnd
+                continue
+            # a scalar or alias value lands in its parent
+            if not stack:
+                root = value
+                have_root = True
+                positions[()] = (mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1)
+                continue
+            frame = stack[-1]
+            parent = frame[0]
+            frame[4] += size
+            if type(parent) is dict:
+                key = frame[2]
+                if key is None:
+                    if etype is AliasEvent or isinstance(value, (dict, list)):
+                        raise _Problem("a mapping key must be a plain value", mark)
+                    if value == "<<" and not event.style:
+                        raise _Problem(
+                            "merge keys (`<<`) are not supported",
+                            mark,
+                            "write the keys out; YAML 1.2 has no merge keys",
+                        )
+                    key = value if type(value) is str else event.value
+                    if key in parent:
+                        first = positions.get((*frame[1], key))
+                        where = f" (first defined at line {first[0]})" if first else ""
+                        raise _Problem(
+                            f"duplicate key `{key}`{where}",
+                            mark,
+                            "YAML keys must be unique; remove or merge one of them",
+                        )
+                    frame[2] = key
+                    frame[3] = mark
+                    parent[key] = None
+                else:
+                    parent[key] = value
+                    positions[(*frame[1], key)] = (frame[3].line + 1, frame[3].column + 1,
+                                                   mark.line + 1, mark.column + 1)
+                    frame[2] = None
+            else:
+                positions[(*frame[1], len(parent))] = (mark.line + 1, mark.column + 1,
+                                                       mark.line + 1, mark.column + 1)
+                parent.append(value)
+    except yaml.MarkedYAMLError as exc:
+        message = exc.problem or str(exc)
+        if exc.context:
+            message = f"{message} ({exc.context})"
+        raise _Problem(message, exc.problem_mark) from None
+    except yaml.YAMLError as exc:
+        raise _Problem(str(exc)) from None
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()
+    if not have_root:
+        raise _Problem("empty file", None, "an item file holds one YAML mapping with the item")
+    return root, positions
+
+
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[start:offset].decode("utf-8", "replace")) + 1
+    return line, column
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) to text; raises `_Problem` with the byte offset."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _Problem(
+            "file is UTF-16 encoded", None, "re-save the file as UTF-8 (without BOM)"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _byte_position(raw, exc.start)
+        problem = _Problem(f"invalid UTF-8 at byte offset {exc.start} ({exc.reason})", None,
+                           "re-save the file as UTF-8")
+        problem.line, problem.column = line, column
+        raise problem from None
+    return text.removeprefix("\ufeff")
+
+
+def load_file(path: Path, rel: str, limits: Limits = Limits()) -> Document | LoadError:
+    """Read and parse one item file. Never raises for anything in the file."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return LoadError(path, rel, "not a regular file; skipped", warning=True)
+        if st.st_size > limits.max_file_size:
+            return LoadError(
+                path,
+                rel,
+                f"file is {st.st_size} bytes, over the {limits.max_file_size}-byte cap",
+                hint="split the item, or raise `limits.max_file_size` in the config",
+            )
+        with open(path, "rb") as handle:
+            raw = handle.read(limits.max_file_size + 1)
+        if len(raw) > limits.max_file_size:
+            return LoadError(path, rel, f"file is over the {limits.max_file_size}-byte cap")
+    except OSError as exc:
+        return LoadError(path, rel, f"cannot read file: {exc.strerror or exc}")
+    try:
+        text = decode(raw)
+        data, positions = parse(text, limits)
+    except _Problem as problem:
+        return LoadError(path, rel, problem.message, problem.line, problem.column, problem.hint)
+    except RecursionError:  # pragma: no cover - the depth bound comes first
+        return LoadError(path, rel, "nesting too deep")
+    if not isinstance(data, dict):
+        shown = "empty" if data is None else type(data).__name__
+        shown = {"list": "a list", "str": "a string", "int": "a number", "float": "a number",
+                 "bool": "a boolean"}.get(shown, shown)
+        return LoadError(
+            path, rel, f"top level is {shown}, not a mapping",
+            hint="an item file holds one YAML mapping: `apiVersion: backlog/v1`, `kind: ...`",
+        )
+    return Document(path, rel, data, positions, text)
+
+
+def discover(
+    items_dir: Path, rel_base: Path, exclude: tuple[str, ...] = (), exclude_base: Path | None = None
+) -> Iterator[tuple[Path, str]]:
+    """Every `*.yaml`/`*.yml` under `items_dir` as (path, path relative to `rel_base`), sorted,
+    minus `exclude` globs.
+
+    Globs match the posix path relative to `exclude_base` (the config's folder); `*` also
+    matches `/`, and a pattern naming a folder excludes everything in it. Hidden entries are
+    skipped and folder symlinks are not followed (no loops, no escaping the tree).
+    """
+    exclude_base = exclude_base or rel_base
+    import fnmatch
+
+    def excluded(rel: str) -> bool:
+        for pattern in exclude:
+            pat = pattern.rstrip("/")
+            if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(rel, pat + "/*"):
+                return True
+        return False
+
+    pending = [items_dir]
+    found: list[tuple[Path, str]] = []
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            path = Path(entry.path)
+            local = relpath(path, exclude_base)
+            if is_dir:
+                if not excluded(local):
+                    pending.append(path)
+            elif name.endswith((".yaml", ".yml")) and not excluded(local):
+                found.append((path, relpath(path, rel_base)))
+    found.sort(key=lambda pair: pair[1])
+    yield from found
+
+
+def relpath(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, root)).as_posix()

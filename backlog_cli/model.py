@@ -1,0 +1,537 @@
+"""The item model: one pydantic model per kind, the single source of the JSON Schemas.
+
+`backlog check` validates with the generated JSON Schemas (see `schemas.py`), so what
+editors and `check-jsonschema` enforce is exactly what the tool enforces. This module is
+imported only to (re)generate those schemas: `backlog schema --generate` and the
+staleness test.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backlog_cli.refs import ID_PATTERN, KINDS, SEMVER_PATTERN
+
+_ID_BODY = ID_PATTERN.removeprefix("^").removesuffix("$")
+# The fine syntax of a range is checked by the `version-constraint` rule; the schema only
+# keeps out characters that can never appear in one.
+_RANGE_BODY = r"[0-9A-Za-z.^~*<>=| +-]+"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def ref_pattern(*kinds: str, ranged: bool = True) -> str:
+    """Regex (ECMA-262 compatible) for `kind/id[@range]` restricted to `kinds`."""
+    alternatives = "|".join(kinds or KINDS)
+    suffix = f"(@{_RANGE_BODY})?" if ranged else ""
+    return f"^({alternatives})/{_ID_BODY}{suffix}$"
+
+
+def Ref(*kinds: str, description: str) -> Any:  # noqa: N802 - reads as a type in models
+    targets = " or ".join(kinds) if kinds else "any kind"
+    example = f"{kinds[0] if kinds else 'prompt'}/support-triage@^1.2"
+    return Annotated[
+        str,
+        Field(
+            pattern=ref_pattern(*kinds),
+            description=f"{description} A reference `kind/id[@range]` to an item of {targets}.",
+            examples=[example],
+        ),
+    ]
+
+
+def Refs(*kinds: str, description: str) -> Any:  # noqa: N802
+    return Annotated[list[Ref(*kinds, description="One reference.")], Field(description=description)]
+
+
+Date = Annotated[
+    str,
+    Field(
+        pattern=DATE_PATTERN,
+        json_schema_extra={"format": "date"},
+        description="An ISO 8601 calendar date, `YYYY-MM-DD`.",
+        examples=["2026-06-30"],
+    ),
+]
+NonNegative = Annotated[float, Field(ge=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+Text = Annotated[str, Field(min_length=1)]
+
+Kind = Literal[
+    "capability", "prompt", "agent", "tool", "policy", "dataset", "model", "evaluation"
+]
+Op = Literal[">=", "<=", ">", "<", "=="]
+Status = Literal["proposed", "refined", "ready", "in-progress", "done", "deprecated"]
+Classification = Literal["public", "internal", "confidential", "restricted"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Criterion(_Strict):
+    """An acceptance criterion: a `text`, or `given`/`when`/`then`; measurable when it has
+    `metric`, `op` and `threshold`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [{"required": ["text"]}, {"required": ["given", "when", "then"]}],
+            "dependentRequired": {
+                "metric": ["op", "threshold"],
+                "op": ["metric", "threshold"],
+                "threshold": ["metric", "op"],
+            },
+            "examples": [
+                {
+                    "id": "routing-accuracy",
+                    "text": "Routes tickets to the right queue",
+                    "metric": "routing_accuracy",
+                    "op": ">=",
+                    "threshold": 0.95,
+                }
+            ],
+        },
+    )
+
+    id: Annotated[
+        str,
+        Field(
+            pattern=ID_PATTERN,
+            description="Identifier of the criterion, unique within the item.",
+            examples=["routing-accuracy"],
+        ),
+    ]
+    text: Text | None = Field(None, description="The criterion in plain words.")
+    given: Text | None = Field(None, description="Behaviour-style precondition.")
+    when: Text | None = Field(None, description="Behaviour-style action.")
+    then: Text | None = Field(None, description="Behaviour-style expected outcome.")
+    metric: Text | None = Field(
+        None, description="Name of the measured metric.", examples=["routing_accuracy"]
+    )
+    op: Op | None = Field(None, description="Comparison of the metric against `threshold`.")
+    threshold: float | None = Field(None, description="Target value of the metric.")
+
+
+class Metric(_Strict):
+    """A measured target of an evaluation, with an optional baseline."""
+
+    metric: Text = Field(description="Name of the metric.", examples=["faithfulness"])
+    op: Op = Field(description="Comparison of the metric against `threshold`.")
+    threshold: float = Field(description="Value the metric must reach.", examples=[0.9])
+    baseline: float | None = Field(None, description="Value measured before the change.")
+
+
+class Performance(_Strict):
+    """Latency, throughput and cost targets."""
+
+    latency_p50_ms: NonNegative | None = Field(None, description="Median latency target, ms.")
+    latency_p95_ms: NonNegative | None = Field(
+        None, description="95th percentile latency target, ms.", examples=[1200]
+    )
+    latency_p99_ms: NonNegative | None = Field(None, description="99th percentile latency, ms.")
+    timeout_ms: NonNegative | None = Field(None, description="Hard timeout, ms.")
+    throughput_rps: NonNegative | None = Field(None, description="Sustained requests per second.")
+    cost_per_1k_calls_usd: NonNegative | None = Field(
+        None, description="Cost of 1,000 calls in US dollars."
+    )
+    max_tokens: NonNegativeInt | None = Field(None, description="Token budget per call.")
+
+
+class Safety(_Strict):
+    """Safety controls that apply to the item."""
+
+    policies: Refs("policy", description="Policy items that govern this item.") = Field(
+        None, description="Policy items that govern this item."
+    )
+    data_classification: Classification | None = Field(
+        None, description="Most sensitive class of data the item handles."
+    )
+    human_review: bool | None = Field(None, description="Whether a human reviews outputs.")
+
+
+class Rollout(_Strict):
+    """How a change to the item reaches users, and how to undo it."""
+
+    strategy: Literal["direct", "feature-flag", "canary", "blue-green"] | None = Field(
+        None, description="Release strategy."
+    )
+    flag: Text | None = Field(None, description="Feature flag that gates the change.")
+    canary_percent: Annotated[float, Field(ge=0, le=100)] | None = Field(
+        None, description="Share of traffic in the canary, 0-100."
+    )
+    rollback: Text | None = Field(None, description="How to undo the rollout.")
+
+
+_EXTENSIONS = {"^x-": {"description": "Organisation-specific extension field; not validated."}}
+
+
+class _Spec(_Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"patternProperties": _EXTENSIONS})
+
+
+class CapabilitySpec(_Spec):
+    """What a capability is for and what delivers it."""
+
+    narrative: Text | None = Field(
+        None,
+        description="Job story: when ..., I want ..., so that ...",
+        examples=["When a ticket arrives, I want it routed, so that customers wait less."],
+    )
+    items: Refs(description="Items that deliver the capability.") = Field(
+        None, description="Items that deliver the capability."
+    )
+    success_metrics: list[Criterion] | None = Field(
+        None, description="Criteria that say the capability succeeds."
+    )
+
+
+class Input(_Strict):
+    """One template input."""
+
+    type: Literal["string", "number", "integer", "boolean", "object", "array"] = Field(
+        "string", description="JSON type of the value."
+    )
+    required: bool = Field(False, description="Whether every render must supply it.")
+    description: str | None = Field(None, description="What the input carries.")
+
+
+class PromptSpec(_Spec):
+    """A prompt template, its inputs, model and output contract."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "patternProperties": _EXTENSIONS,
+            "not": {"required": ["template", "template_file"]},
+        },
+    )
+
+    model: Ref("model", description="The model the prompt is written for.") = Field(
+        None, description="The model the prompt is written for."
+    )
+    format: Literal["jinja2", "mustache", "fstring"] = Field(
+        "jinja2", description="Template engine."
+    )
+    template: str | None = Field(
+        None, description="Inline template text (exclusive with `template_file`)."
+    )
+    template_file: Text | None = Field(
+        None,
+        description="Template path relative to this file; a leading `/` is the repository root.",
+        examples=["templates/support-triage.j2"],
+    )
+    inputs: (
+        dict[
+            Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")],
+            Input,
+        ]
+        | None
+    ) = Field(None, description="Template inputs by name.")
+    output_schema: dict[str, Any] | None = Field(
+        None, description="JSON Schema of the model's output."
+    )
+    parameters: dict[str, Any] | None = Field(
+        None,
+        description="Sampling parameters (temperature, max_tokens, ...).",
+        examples=[{"temperature": 0.2, "max_tokens": 512}],
+    )
+    context: Refs("dataset", description="Data sources the prompt reads.") = Field(
+        None, description="Data sources the prompt reads."
+    )
+
+
+class AgentSpec(_Spec):
+    """An agent's orchestration policy."""
+
+    pattern: Literal["sequential", "parallel", "dynamic"] | None = Field(
+        None, description="Orchestration pattern."
+    )
+    model: Ref("model", description="The model that drives the agent.") = Field(
+        None, description="The model that drives the agent."
+    )
+    prompts: Refs("prompt", description="Prompts the agent uses.") = Field(
+        None, description="Prompts the agent uses."
+    )
+    tools: Refs("tool", description="Tools the agent may call.") = Field(
+        None, description="Tools the agent may call."
+    )
+    agents: Refs("agent", description="Sub-agents.") = Field(None, description="Sub-agents.")
+    timeout_ms: NonNegativeInt | None = Field(None, description="Overall timeout, ms.")
+    max_retries: NonNegativeInt | None = Field(None, description="Retries per step.")
+    retry_backoff_ms: NonNegativeInt | None = Field(None, description="Backoff between retries.")
+    idempotent: bool | None = Field(None, description="Whether a rerun is safe.")
+    on_partial_failure: Literal["abort", "compensate", "rollback", "continue"] | None = Field(
+        None, description="What happens when a step fails."
+    )
+    determinism: Literal["none", "seeded", "replayable"] | None = Field(
+        None, description="How reproducible a run is."
+    )
+
+
+class ToolSpec(_Spec):
+    """A tool contract."""
+
+    input_schema: dict[str, Any] | None = Field(None, description="JSON Schema of the input.")
+    output_schema: dict[str, Any] | None = Field(None, description="JSON Schema of the output.")
+    side_effects: Literal["none", "read", "write", "external"] | None = Field(
+        None, description="Widest side effect of a call."
+    )
+    timeout_ms: NonNegativeInt | None = Field(None, description="Call timeout, ms.")
+    idempotent: bool | None = Field(None, description="Whether a repeated call is safe.")
+    rate_limit_rps: NonNegative | None = Field(None, description="Calls per second allowed.")
+    data: Refs("dataset", description="Data sources the tool touches.") = Field(
+        None, description="Data sources the tool touches."
+    )
+
+
+class PolicyRule(_Strict):
+    """One rule of a policy."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(
+        description="Identifier of the rule, unique within the policy.", examples=["no-pii"]
+    )
+    description: Text = Field(description="What the rule enforces.")
+    action: Literal["block", "redact", "flag", "require-approval", "allow"] = Field(
+        description="What happens on a match (block > redact > require-approval > flag > allow)."
+    )
+    match: str | dict[str, Any] | None = Field(
+        None, description="What the rule matches: a pattern or a structured matcher."
+    )
+
+
+class PolicySpec(_Spec):
+    """A guardrail, access, data-usage, compliance or retention policy."""
+
+    type: Literal["guardrail", "access", "data-usage", "compliance", "retention"] | None = Field(
+        None, description="Kind of policy."
+    )
+    rules: list[PolicyRule] | None = Field(None, description="The rules of the policy.")
+    controls: (
+        list[
+            Annotated[
+                str,
+                Field(
+                    pattern=r"^[a-z0-9][a-z0-9-]*:[^\s]+$",
+                    examples=["nist-ai-rmf:MEASURE-2.7"],
+                ),
+            ]
+        ]
+        | None
+    ) = Field(
+        None,
+        description="Framework control ids `framework:control` this policy implements.",
+        examples=[["nist-ai-rmf:MEASURE-2.7", "iso-42001:A.6.2.4", "eu-ai-act:art-10"]],
+    )
+    review_by: Date | None = Field(None, description="Date by which the policy is reviewed.")
+    approvers: list[Text] | None = Field(None, description="Who approves changes.")
+
+
+class Refresh(_Strict):
+    """How a dataset is refreshed."""
+
+    strategy: Literal["batch", "streaming", "manual"] = Field(description="Refresh mechanism.")
+    schedule: Text | None = Field(None, description="When it runs (cron or words).")
+
+
+class DatasetSpec(_Spec):
+    """A data source."""
+
+    source: Text | None = Field(None, description="URI or description of the source.")
+    refresh: Refresh | None = Field(None, description="How the data is refreshed.")
+    classification: Classification | None = Field(None, description="Data classification.")
+    contains_pii: bool | None = Field(None, description="Whether it holds personal data.")
+    provenance: Text | None = Field(None, description="Where the data comes from.")
+    retention_days: NonNegativeInt | None = Field(None, description="How long it is kept.")
+    license: Text | None = Field(None, description="License of the data.")
+    upstream: Refs("dataset", description="Datasets it derives from.") = Field(
+        None, description="Datasets it derives from."
+    )
+
+
+class ModelSpec(_Spec):
+    """A model version from a provider."""
+
+    provider: Text | None = Field(None, description="Provider.", examples=["openai"])
+    name: Text | None = Field(None, description="Model name.", examples=["gpt-4o"])
+    snapshot: Text | None = Field(
+        None, description="Exact, pinned provider version.", examples=["gpt-4o-2024-08-06"]
+    )
+    context_window: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Context window in tokens."
+    )
+    sunset: Date | None = Field(None, description="Date the provider retires the model.")
+
+
+class EvaluationSpec(_Spec):
+    """An evaluation: what it targets, on which data, with which thresholds."""
+
+    targets: Refs(description="Items the evaluation evaluates.") = Field(
+        None, description="Items the evaluation evaluates."
+    )
+    dataset: Ref("dataset", description="Data the evaluation runs on.") = Field(
+        None, description="Data the evaluation runs on."
+    )
+    harness: Text | None = Field(
+        None, description="Harness that runs it.", examples=["promptfoo", "custom", "human"]
+    )
+    config: Text | None = Field(
+        None, description="Harness config path relative to this file (`/` = repository root)."
+    )
+    metrics: list[Metric] | None = Field(None, description="Metrics with thresholds.")
+    schedule: Text | None = Field(None, description="When it runs.", examples=["on-change"])
+
+
+SPECS: dict[str, type[_Spec]] = {
+    "capability": CapabilitySpec,
+    "prompt": PromptSpec,
+    "agent": AgentSpec,
+    "tool": ToolSpec,
+    "policy": PolicySpec,
+    "dataset": DatasetSpec,
+    "model": ModelSpec,
+    "evaluation": EvaluationSpec,
+}
+
+
+class Envelope(_Strict):
+    """The fields every backlog item has, whatever its kind."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"patternProperties": _EXTENSIONS})
+
+    apiVersion: Literal["backlog/v1"] = Field(description="Format version.")  # noqa: N815
+    kind: Kind = Field(description="Kind of item.")
+    id: Annotated[str, Field(pattern=ID_PATTERN, max_length=64)] = Field(
+        description="Slug, unique per kind; the file name need not match.",
+        examples=["support-triage"],
+    )
+    title: Text = Field(description="Short human title.")
+    description: str | None = Field(None, description="Longer description (Markdown).")
+    version: Annotated[str, Field(pattern=SEMVER_PATTERN)] = Field(
+        description="SemVer 2.0.0 version of the item's `spec`.", examples=["1.2.0"]
+    )
+    status: Status = Field(description="Lifecycle status; `deprecated` is terminal.")
+    owner: Text = Field(description="Owning team or `@person`.", examples=["@maria", "team-ai"])
+    risk: Literal["low", "medium", "high"] = Field(
+        "medium", description="Risk; drives rollout and readiness rules."
+    )
+    priority: Literal["P0", "P1", "P2", "P3"] | None = Field(None, description="Priority.")
+    tags: list[Text] | None = Field(None, description="Free-form labels.")
+    depends_on: Refs(description="Generic dependencies.") = Field(
+        None, description="Generic dependencies."
+    )
+    acceptance: list[Criterion] | None = Field(None, description="Acceptance criteria.")
+    performance: Performance | None = Field(None, description="Performance targets.")
+    safety: Safety | None = Field(None, description="Safety controls.")
+    rollout: Rollout | None = Field(None, description="Rollout plan.")
+    renamed_from: (
+        list[Annotated[str, Field(pattern=ref_pattern(ranged=False))]] | None
+    ) = Field(None, description="Former `kind/id`s of this item.")
+    spec: dict[str, Any] | None = Field(None, description="Kind-specific content.")
+
+
+def _item_model(kind: str, spec: type[_Spec]) -> type[Envelope]:
+    annotations = {
+        "kind": Literal[kind],  # type: ignore[valid-type]
+        "spec": spec | None,
+    }
+    namespace: dict[str, Any] = {
+        "__annotations__": annotations,
+        "__doc__": f"A `{kind}` backlog item. {spec.__doc__}",
+        "__module__": __name__,
+        "kind": Field(description="Kind of item.", examples=[kind]),
+        "spec": Field(None, description=f"`{kind}`-specific content."),
+    }
+    return type(f"{kind.capitalize()}Item", (Envelope,), namespace)
+
+
+ITEM_MODELS: dict[str, type[Envelope]] = {k: _item_model(k, s) for k, s in SPECS.items()}
+
+
+def _example(kind: str, title: str, spec: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "backlog/v1",
+        "kind": kind,
+        "id": "support-triage" if kind == "prompt" else f"example-{kind}",
+        "title": title,
+        "version": "1.0.0",
+        "status": "proposed",
+        "owner": "team-ai",
+        **extra,
+        "spec": spec,
+    }
+
+
+# One minimal valid item per kind: the `examples` of each schema.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "capability": _example(
+        "capability",
+        "Ticket routing",
+        {
+            "narrative": "When a ticket arrives, I want it routed, so that customers wait less.",
+            "items": ["prompt/support-triage@^1.0"],
+        },
+    ),
+    "prompt": _example(
+        "prompt",
+        "Support ticket triage",
+        {
+            "model": "model/example-model@^1.0",
+            "format": "jinja2",
+            "template": "Classify this ticket: {{ ticket_text }}",
+            "inputs": {"ticket_text": {"type": "string", "required": True}},
+        },
+        acceptance=[
+            {
+                "id": "routing-accuracy",
+                "text": "Routes tickets to the right queue",
+                "metric": "routing_accuracy",
+                "op": ">=",
+                "threshold": 0.95,
+            }
+        ],
+    ),
+    "agent": _example(
+        "agent",
+        "Triage orchestrator",
+        {"pattern": "sequential", "prompts": ["prompt/support-triage@^1.0"]},
+    ),
+    "tool": _example(
+        "tool",
+        "Order lookup",
+        {
+            "input_schema": {"type": "object", "properties": {"order_id": {"type": "string"}}},
+            "side_effects": "read",
+        },
+    ),
+    "policy": _example(
+        "policy",
+        "PII redaction",
+        {
+            "type": "guardrail",
+            "rules": [{"id": "no-pii", "description": "Redact personal data", "action": "redact"}],
+            "controls": ["nist-ai-rmf:MEASURE-2.7"],
+            "review_by": "2027-06-30",
+        },
+    ),
+    "dataset": _example(
+        "dataset",
+        "Knowledge base articles",
+        {"source": "s3://kb/articles", "classification": "internal", "contains_pii": False},
+    ),
+    "model": _example(
+        "model",
+        "GPT-4o",
+        {"provider": "openai", "name": "gpt-4o", "snapshot": "gpt-4o-2024-08-06"},
+    ),
+    "evaluation": _example(
+        "evaluation",
+        "Triage regression suite",
+        {
+            "targets": ["prompt/support-triage"],
+            "harness": "promptfoo",
+            "metrics": [{"metric": "routing_accuracy", "op": ">=", "threshold": 0.95}],
+        },
+    ),
+}

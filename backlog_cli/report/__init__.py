@@ -1,0 +1,36 @@
+"""Reporters: one module per output format, all reading `CheckResult`.
+
+Adding a format touches one module and one `Format` member; the mapping below is
+exhaustive (mypy checks it with `assert_never`, a test renders every member).
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backlog_cli.check import CheckResult
+
+if sys.version_info >= (3, 11):
+    from typing import assert_never
+else:  # pragma: no cover
+    from typing_extensions import assert_never
+
+
+class Format(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+def render(fmt: Format, result: CheckResult, *, color: bool = False, verbose: bool = False) -> str:
+    if fmt is Format.text:
+        from backlog_cli.report import text
+
+        return text.render(result, color=color, verbose=verbose)
+    if fmt is Format.json:
+        from backlog_cli.report import json
+
+        return json.render(result)
+    assert_never(fmt)

@@ -1,0 +1,44 @@
+"""Text: `path:line:col: severity rule message`, the hint on the next line, grouped by file."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backlog_cli.check import CheckResult
+
+_RESET = "\x1b[0m"
+_STYLES = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "path": "\x1b[1m", "hint": "\x1b[2m"}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(result: CheckResult) -> str:
+    checked = f"{_plural(result.items, 'item')} checked"
+    if not result.diagnostics:
+        return f"{checked}: no problems"
+    return (
+        f"{checked}: {_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}"
+    )
+
+
+def render(result: CheckResult, *, color: bool = False, verbose: bool = False) -> str:
+    def paint(style: str, text: str) -> str:
+        return f"{_STYLES[style]}{text}{_RESET}" if color else text
+
+    lines: list[str] = []
+    current: str | None = None
+    for d in result.diagnostics:
+        if current is not None and d.path != current:
+            lines.append("")
+        current = d.path
+        where = paint("path", f"{d.path}:{d.line}:{d.column}:")
+        lines.append(f"{where} {paint(d.severity, d.severity)} {d.rule} {d.message}")
+        if d.hint:
+            lines.append(paint("hint", f"  hint: {d.hint}"))
+    if lines:
+        lines.append("")
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"

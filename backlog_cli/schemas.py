@@ -1,0 +1,268 @@
+"""The published JSON Schemas: generation from the pydantic model, and loading the shipped files.
+
+Checking reads the committed JSON files (no pydantic import at check time); the staleness
+test regenerates them from `model.py` and fails when they differ.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from backlog_cli.errors import BacklogError
+from backlog_cli.refs import KINDS
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+ID_BASE = "https://backlog-cli.dev/schemas/v1/"
+ITEM_SCHEMAS = ("envelope", *KINDS, "item")
+
+
+def schema_dir() -> Path:
+    """The folder with the shipped schemas: inside the wheel, or the source checkout's."""
+    packaged = Path(__file__).parent / "schemas"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "schemas"
+
+
+def file_name(name: str) -> str:
+    return f"{name}.schema.json"
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """A shipped schema by name (`envelope`, a kind, `item`, or an output contract)."""
+    path = schema_dir() / file_name(name)
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BacklogError(
+            f"cannot read the shipped schema {path}: {exc}; reinstall backlog-cli"
+        ) from exc
+    return data
+
+
+def available() -> list[str]:
+    return sorted(p.name.removesuffix(".schema.json") for p in schema_dir().glob("*.schema.json"))
+
+
+# --- generation -------------------------------------------------------------------------
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+_SCHEMA_LISTS = ("anyOf", "allOf", "oneOf", "prefixItems")
+_SCHEMA_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "propertyNames")
+
+
+def _clean(schema: Any, top: bool = False) -> Any:
+    """Tidy pydantic's output into what a schema author would write by hand.
+
+    Optional fields become plain (absent, not `null`), defaults of None and the
+    auto-generated titles go.
+    """
+    if not isinstance(schema, dict):
+        return schema
+    any_of = schema.get("anyOf")
+    if isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
+        inner = next(s for s in any_of if s != {"type": "null"})
+        merged = {k: v for k, v in schema.items() if k != "anyOf"}
+        for key, value in inner.items():
+            merged.setdefault(key, value)
+        schema = merged
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "default" and value is None:
+            continue
+        if key == "title" and not top:
+            continue
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {k: _clean(v) for k, v in value.items()}
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            out[key] = [_clean(v) for v in value]
+        elif key in _SCHEMA_ONE:
+            out[key] = _clean(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _wrap(name: str, body: dict[str, Any], title: str, description: str) -> dict[str, Any]:
+    head = {
+        "$schema": SCHEMA_DIALECT,
+        "$id": ID_BASE + file_name(name),
+        "title": title,
+        "description": description,
+    }
+    return {**head, **{k: v for k, v in body.items() if k not in ("title", "description")}}
+
+
+def generate() -> dict[str, dict[str, Any]]:
+    """Every item schema, freshly generated from the pydantic model."""
+    from backlog_cli import model
+
+    out: dict[str, dict[str, Any]] = {}
+    envelope = _clean(model.Envelope.model_json_schema(), top=True)
+    out["envelope"] = _wrap(
+        "envelope",
+        envelope,
+        "backlog item envelope",
+        "The fields every backlog item has, whatever its kind (apiVersion backlog/v1).",
+    )
+    out["envelope"]["examples"] = [model.EXAMPLES["model"]]
+    bundled_defs: dict[str, Any] = {}
+    branches: list[dict[str, Any]] = []
+    for kind, item_model in model.ITEM_MODELS.items():
+        body = _clean(item_model.model_json_schema(), top=True)
+        body["examples"] = [model.EXAMPLES[kind]]
+        out[kind] = _wrap(
+            kind, body, f"backlog {kind} item", (item_model.__doc__ or "").strip()
+        )
+        defs = body.pop("$defs", {})
+        bundled_defs.update(defs)
+        bundled_defs[item_model.__name__] = {k: v for k, v in body.items() if k != "title"}
+        branches.append(
+            {
+                "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                "then": {"$ref": f"#/$defs/{item_model.__name__}"},
+            }
+        )
+    bundled_defs["Envelope"] = {
+        k: v for k, v in envelope.items() if k not in ("title", "$defs")
+    }
+    bundled_defs.update(envelope.get("$defs", {}))
+    branches.append(
+        {
+            "if": {"not": {"properties": {"kind": {"enum": list(KINDS)}}, "required": ["kind"]}},
+            "then": {"$ref": "#/$defs/Envelope"},
+        }
+    )
+    out["item"] = {
+        "$schema": SCHEMA_DIALECT,
+        "$id": ID_BASE + file_name("item"),
+        "title": "backlog item",
+        "description": "Any backlog item: dispatches on `kind` to that kind's schema.",
+        "type": "object",
+        "allOf": branches,
+        "$defs": dict(sorted(bundled_defs.items())),
+        "examples": [model.EXAMPLES["prompt"]],
+    }
+    return out
+
+
+def dumps(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _diagnostic_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "One finding.",
+        "required": ["rule", "severity", "path", "line", "column", "item", "message", "hint"],
+        "additionalProperties": False,
+        "properties": {
+            "rule": {"type": "string", "description": "Rule id, e.g. `schema`."},
+            "severity": {"enum": ["error", "warning"], "description": "Severity after config."},
+            "path": {"type": "string", "description": "File path relative to the repository root."},
+            "line": {"type": "integer", "minimum": 1, "description": "1-based line."},
+            "column": {"type": "integer", "minimum": 1, "description": "1-based column."},
+            "item": {"type": ["string", "null"], "description": "`kind/id`, or null."},
+            "message": {"type": "string", "description": "What is wrong."},
+            "hint": {"type": ["string", "null"], "description": "How to fix it, or null."},
+        },
+    }
+
+
+def _item_summary_schema() -> dict[str, Any]:
+    nullable = {"type": ["string", "null"]}
+    return {
+        "type": "object",
+        "description": "An item in a listing.",
+        "required": ["key", "kind", "id", "title", "version", "status", "owner", "path"],
+        "properties": {
+            "key": {"type": "string", "description": "`kind/id`."},
+            "kind": {"enum": list(KINDS), "description": "Kind."},
+            "id": {"type": "string", "description": "Id."},
+            "title": {**nullable, "description": "Title."},
+            "version": {**nullable, "description": "Version."},
+            "status": {**nullable, "description": "Status."},
+            "owner": {**nullable, "description": "Owner."},
+            "path": {"type": "string", "description": "File, relative to the repository root."},
+        },
+    }
+
+
+def generate_contracts() -> dict[str, dict[str, Any]]:
+    """The JSON output contracts (`--format json`), hand-written: they are the product's
+    promise to scripts, so a change to them must be a visible diff."""
+
+    def wrap(name: str, title: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "$schema": SCHEMA_DIALECT,
+            "$id": ID_BASE + file_name(name),
+            "title": title,
+            "type": "object",
+            **body,
+        }
+
+    version = {"const": 1, "description": "Contract version; always the first key."}
+    return {
+        "check-result": wrap(
+            "check-result",
+            "backlog check --format json",
+            {
+                "required": ["version", "summary", "diagnostics"],
+                "additionalProperties": False,
+                "properties": {
+                    "version": version,
+                    "summary": {
+                        "type": "object",
+                        "description": "Counts.",
+                        "required": ["items", "errors", "warnings"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "items": {"type": "integer", "minimum": 0,
+                                      "description": "Item files checked."},
+                            "errors": {"type": "integer", "minimum": 0,
+                                       "description": "Findings at error level."},
+                            "warnings": {"type": "integer", "minimum": 0,
+                                         "description": "Findings at warning level."},
+                        },
+                    },
+                    "diagnostics": {
+                        "type": "array",
+                        "description": "Findings, ordered by path, line, column, rule.",
+                        "items": _diagnostic_schema(),
+                    },
+                },
+            },
+        ),
+        "list-result": wrap(
+            "list-result",
+            "backlog list --format json",
+            {
+                "required": ["version", "items"],
+                "properties": {
+                    "version": version,
+                    "items": {"type": "array", "description": "The items.",
+                              "items": _item_summary_schema()},
+                },
+            },
+        ),
+    }
+
+
+def write_all(folder: Path) -> list[Path]:
+    """Regenerate every committed schema file into `folder` (used by maintainers)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in {**generate(), **generate_contracts()}.items():
+        path = folder / file_name(name)
+        path.write_text(dumps(schema), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":  # python -m backlog_cli.schemas: refresh schemas/
+    for written_path in write_all(Path(__file__).parent.parent / "schemas"):
+        print(written_path)
