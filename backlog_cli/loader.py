@@ -316,7 +316,24 @@ def parse(text: str, limits: Limits = Limits()) -> tuple[Any, dict[Pointer, tupl
         message = exc.problem or str(exc)
         if exc.context:
             message = f"{message} ({exc.context})"
-        raise _Problem(message, exc.problem_mark) from None
+        hint = None
+        mark = exc.problem_mark
+        if mark is not None and "cannot start any token" in message:
+            lines = text.splitlines()
+            if mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
+                message = "tab character where YAML expects indentation or a value"
+                hint = "indent YAML with spaces, never tabs"
+        raise _Problem(message, mark, hint) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        problem = _Problem(
+            f"control character {_show_char(exc.character)} is not allowed in YAML",
+            None,
+            "remove it; a NUL or other control byte often means a binary or UTF-16 file",
+        )
+        problem.line = before.count("\n") + 1
+        problem.column = exc.position - (before.rfind("\n") + 1) + 1
+        raise problem from None
     except yaml.YAMLError as exc:
         raise _Problem(str(exc)) from None
     finally:
@@ -326,6 +343,11 @@ def parse(text: str, limits: Limits = Limits()) -> tuple[Any, dict[Pointer, tupl
     if not have_root:
         raise _Problem("empty file", None, "an item file holds one YAML mapping with the item")
     return root, positions
+
+
+def _show_char(character: int | str) -> str:
+    code = character if isinstance(character, int) else ord(character[:1] or "\0")
+    return f"U+{code:04X}"
 
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:

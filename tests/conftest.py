@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from backlog_cli.check import CheckOptions, CheckResult, run_check
+from backlog_cli.config import load_config
+from backlog_cli.project import load_project
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Author",
+    "GIT_COMMITTER_EMAIL": "author@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "HOME": "/nonexistent",
+}
+
+
+def item(kind: str, item_id: str, *, version: str = "1.0.0", status: str = "proposed",
+         extra: str = "", spec: str = "") -> str:
+    """A valid item of `kind` as YAML text; `extra` and `spec` add indented-free YAML lines."""
+    text = (
+        "apiVersion: backlog/v1\n"
+        f"kind: {kind}\n"
+        f"id: {item_id}\n"
+        f"title: {item_id.replace('-', ' ').title()}\n"
+        f'version: "{version}"\n'
+        f"status: {status}\n"
+        "owner: team-ai\n"
+    )
+    if extra:
+        text += textwrap.dedent(extra).strip("\n") + "\n"
+    if spec:
+        text += "spec:\n" + textwrap.indent(textwrap.dedent(spec).strip("\n"), "  ") + "\n"
+    return text
+
+
+def write_backlog(root: Path, files: dict[str, str | bytes], config: str | None = "") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    if config is not None:
+        (root / "backlog.yaml").write_text(config or "items: backlog/\n", encoding="utf-8")
+    (root / "backlog").mkdir(exist_ok=True)
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def check(root: Path, **options: object) -> CheckResult:
+    project = load_project(load_config(root))
+    return run_check(project, CheckOptions(**options))  # type: ignore[arg-type]
+
+
+Found = list[tuple[str, int, int]]
+
+
+@pytest.fixture
+def findings(tmp_path: Path) -> Callable[..., Found]:
+    """Write `files` as a backlog and return the (rule, line, column) of each finding."""
+
+    def run(files: dict[str, str | bytes], rule: str | None = None, config: str = "") -> Found:
+        root = write_backlog(tmp_path / "repo", files, config)
+        result = check(root)
+        return [
+            (d.rule, d.line, d.column)
+            for d in result.diagnostics
+            if rule is None or d.rule == rule
+        ]
+
+    return run
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The real entry point, in a subprocess, as a user runs it."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    full_env.pop("GITHUB_ACTIONS", None)
+    return subprocess.run(
+        [sys.executable, "-m", "backlog_cli.cli", *args],
+        cwd=cwd,
+        env=full_env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, check=True,
+        capture_output=True, text=True,
+    ).stdout
