@@ -74,6 +74,12 @@ def references(item: Item) -> Iterator[Edge]:
             if not isinstance(raw, str):
                 continue
             ref = parse_ref(raw)
+            if ref is None and "@" in raw:
+                # a well-formed target with a malformed range: keep the edge so that
+                # `version-constraint` reports the range instead of it vanishing
+                base = parse_ref(raw.split("@", 1)[0])
+                if base is not None:
+                    ref = Ref(base.kind, base.id, raw.split("@", 1)[1])
             if ref is not None:
                 yield Edge(item.key, ref.key, ref, relation, pointer)
 

@@ -70,6 +70,10 @@ def _clean(schema: Any, top: bool = False) -> Any:
         for key, value in inner.items():
             merged.setdefault(key, value)
         schema = merged
+    if "patternProperties" in schema and "additionalProperties" not in schema:
+        # pydantic maps `dict[Annotated[str, pattern], X]` to patternProperties alone, which
+        # would let any other key through
+        schema = {**schema, "additionalProperties": False}
     out: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "default" and value is None:

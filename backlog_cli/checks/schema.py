@@ -138,12 +138,18 @@ def _explain(error: ValidationError) -> Iterator[Explained]:
         for key in value:
             if key in allowed or any(re.search(p, str(key)) for p in patterns):
                 continue
+            inside = "" if not pointer else f" in {where}"
+            if not allowed:
+                yield (*pointer, key), (
+                    f"`{key}`{inside} is not a valid name: use letters, digits and `_`, "
+                    "not starting with a digit"
+                ), None, True
+                continue
             match = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
             hint = f"did you mean `{match[0]}`?" if match else (
                 "allowed keys: " + ", ".join(allowed)
                 + ("; organisation-specific fields start with `x-`" if patterns else "")
             )
-            inside = "" if not pointer else f" in {where}"
             yield (*pointer, key), f"unknown key `{key}`{inside}", hint, True
         return
 
@@ -193,15 +199,6 @@ def _explain(error: ValidationError) -> Iterator[Explained]:
 
     if keyword == "pattern" and isinstance(value, str):
         yield pointer, *_pattern_message(where, value, str(error.validator_value)), False
-        return
-
-    if keyword == "propertyNames":
-        # the error's instance is the key itself; jsonschema points at the parent
-        key = value
-        yield (*pointer, key) if isinstance(key, str) else pointer, (
-            f"`{_short(key)}` in {where} is not a valid name: use letters, digits and `_`, "
-            "not starting with a digit"
-        ), None, True
         return
 
     if keyword == "anyOf" and all(
