@@ -59,9 +59,7 @@ def selected_rules(project: Project, options: CheckOptions) -> list[str]:
     wanted = set(options.rules) or set(RULE_IDS)
     wanted -= set(options.ignore_rules)
     return [
-        rule
-        for rule in registry()
-        if rule in wanted and project.config.rules.get(rule) != "off"
+        rule for rule in registry() if rule in wanted and project.config.rules.get(rule) != "off"
     ]
 
 

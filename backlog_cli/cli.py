@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -31,14 +31,22 @@ app = typer.Typer(
 )
 
 RootOpt = Annotated[
-    Optional[Path],  # noqa: UP045 - typer needs Optional on 3.10
-    typer.Option("--root", help="Project folder (where backlog.yaml is); default: found "
-                 "by walking up from the current folder.", show_default=False),
+    Path | None,
+    typer.Option(
+        "--root",
+        help="Project folder (where backlog.yaml is); default: found "
+        "by walking up from the current folder.",
+        show_default=False,
+    ),
 ]
 OutputOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    typer.Option("--output", "-o", help="Write the report to FILE (atomically); the "
-                 "terminal still gets the text summary.", show_default=False),
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to FILE (atomically); the terminal still gets the text summary.",
+        show_default=False,
+    ),
 ]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings only.")]
@@ -93,20 +101,23 @@ def _emit(text: str, output: Path | None, summary: str | None = None) -> None:
 @app.command()
 def check(
     paths: Annotated[
-        Optional[list[Path]],  # noqa: UP045
-        typer.Argument(help="Limit findings to these files or folders (the whole backlog is "
-                       "still loaded for graph rules).", show_default=False),
+        list[Path] | None,
+        typer.Argument(
+            help="Limit findings to these files or folders (the whole backlog is "
+            "still loaded for graph rules).",
+            show_default=False,
+        ),
     ] = None,
     fmt: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option("--format", "-f", help="text or json.", show_default=False),
     ] = None,
     rule: Annotated[
-        Optional[list[str]],  # noqa: UP045
+        list[str] | None,
         typer.Option("--rule", help="Run only this rule (repeatable).", show_default=False),
     ] = None,
     ignore_rule: Annotated[
-        Optional[list[str]],  # noqa: UP045
+        list[str] | None,
         typer.Option("--ignore-rule", help="Skip this rule (repeatable).", show_default=False),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
@@ -126,7 +137,9 @@ def check(
         report_format = Format(fmt_name)
     except ValueError:
         choices = ", ".join(f.value for f in Format)
-        raise BacklogError(f"--format {fmt_name}: unknown format; choose one of {choices}") from None
+        raise BacklogError(
+            f"--format {fmt_name}: unknown format; choose one of {choices}"
+        ) from None
     validate_rule_names(rule or (), "--rule")
     validate_rule_names(ignore_rule or (), "--ignore-rule")
     project = _project(root)
@@ -167,8 +180,8 @@ def _resolve(project: Project, name: str) -> Item:
         if len(matches) == 1:
             item = matches[0]
         elif len(matches) > 1:
-            keys = ", ".join(sorted(i.key for i in matches))
-            raise BacklogError(f"`{name}` is ambiguous: {keys}; write `kind/id`")
+            both = ", ".join(sorted(i.key for i in matches))
+            raise BacklogError(f"`{name}` is ambiguous: {both}; write `kind/id`")
     if item is None:
         keys = sorted(project.by_key)
         close = difflib.get_close_matches(name, keys, n=1, cutoff=0.5) or difflib.get_close_matches(
@@ -194,9 +207,18 @@ def _item_summary(item: Item) -> dict[str, object]:
 
 @app.command("list")
 def list_items(
-    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Only this kind (repeatable).", show_default=False)] = None,  # noqa: E501, UP045
-    status: Annotated[Optional[list[str]], typer.Option("--status", help="Only this status (repeatable).", show_default=False)] = None,  # noqa: E501, UP045
-    owner: Annotated[Optional[list[str]], typer.Option("--owner", help="Only this owner (repeatable).", show_default=False)] = None,  # noqa: E501, UP045
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help="Only this kind (repeatable).", show_default=False),
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", help="Only this status (repeatable).", show_default=False),
+    ] = None,
+    owner: Annotated[
+        list[str] | None,
+        typer.Option("--owner", help="Only this owner (repeatable).", show_default=False),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     root: RootOpt = None,
     output: OutputOpt = None,
@@ -227,9 +249,7 @@ def list_items(
         return
     rows = [(i.key, i.version or "?", i.status or "?", i.owner or "?", i.doc.rel) for i in items]
     widths = [max((len(r[c]) for r in rows), default=0) for c in range(4)]
-    lines = [
-        "  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4] for r in rows
-    ]
+    lines = ["  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4] for r in rows]
     lines.append(f"{len(rows)} item{'' if len(rows) == 1 else 's'}")
     _emit("\n".join(lines) + "\n", output)
 
@@ -311,14 +331,18 @@ def show(
 @app.command()
 def schema(
     kind: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Argument(help="A kind, `envelope`, `item` (all kinds, the default) or an output "
-                       "contract such as `check-result`.", show_default=False),
+        str | None,
+        typer.Argument(
+            help="A kind, `envelope`, `item` (all kinds, the default) or an output "
+            "contract such as `check-result`.",
+            show_default=False,
+        ),
     ] = None,
     output: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--output", "-o", help="Write the schema file(s) into this folder.",
-                     show_default=False),
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the schema file(s) into this folder.", show_default=False
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite differing files.")] = False,
 ) -> None:
@@ -329,8 +353,9 @@ def schema(
 
     names = schemas.available()
     if kind is not None and kind not in names:
-        raise BacklogError(f"unknown schema `{kind}`{did_you_mean(kind, names)}; "
-                           f"available: {', '.join(names)}")
+        raise BacklogError(
+            f"unknown schema `{kind}`{did_you_mean(kind, names)}; available: {', '.join(names)}"
+        )
     if output is None:
         sys.stdout.write(schemas.dumps(schemas.load(kind or "item")))
         return
@@ -367,15 +392,15 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("backlog: interrupted\n")
         sys.exit(130)
-    except Exception as exc:  # click's usage errors and aborts
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.stderr.write("backlog: aborted\n")
-            sys.exit(130)
+    except typer.Abort:
+        sys.stderr.write("backlog: aborted\n")
+        sys.exit(130)
+    except Exception as exc:
+        # click's usage errors (typer vendors click, so match by behaviour, not by class)
+        show = getattr(exc, "show", None)
+        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
+            show()
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         raise
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -30,7 +30,7 @@ class Config:
     rules: dict[str, str] = field(default_factory=dict)
     readiness: dict[str, Any] = field(default_factory=dict)
     waivers: tuple[dict[str, Any], ...] = ()
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
 
 
 def did_you_mean(word: str, choices: Any) -> str:
@@ -79,10 +79,7 @@ def load_config(root: Path | None = None, cwd: Path | None = None) -> Config:
     else:
         start = (cwd or Path.cwd()).resolve()
         source = find_config_file(start)
-        if source is not None:
-            project_root = source.parent
-        else:
-            project_root = find_git_root(start) or start
+        project_root = source.parent if source is not None else find_git_root(start) or start
     repo_root = find_git_root(project_root) or project_root
     raw: dict[str, Any] = {}
     where: Any = None
@@ -107,7 +104,7 @@ def _read_pyproject(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
-        import tomli as tomllib
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -198,8 +195,11 @@ def _validate(
     limit_values: dict[str, int] = {}
     for key, value in limits_raw.items():
         if key not in LIMIT_KEYS:
-            v.fail(("limits", key), f"unknown limit `{key}`{did_you_mean(str(key), LIMIT_KEYS)}",
-                   at_key=True)
+            v.fail(
+                ("limits", key),
+                f"unknown limit `{key}`{did_you_mean(str(key), LIMIT_KEYS)}",
+                at_key=True,
+            )
         if type(value) is not int or value < 1:
             v.fail(("limits", key), "must be a positive integer")
         limit_values[key] = value

@@ -22,7 +22,6 @@ from typing import Any
 import yaml
 from yaml import (
     AliasEvent,
-    DocumentEndEvent,
     DocumentStartEvent,
     MappingEndEvent,
     MappingStartEvent,
@@ -51,6 +50,9 @@ class Limits:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     max_alias_nodes: int = DEFAULT_MAX_ALIAS_NODES
     max_depth: int = DEFAULT_MAX_DEPTH
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass
@@ -146,14 +148,16 @@ def _resolve_tagged(tag: str, value: str, mark: Any) -> Any:
     if tag == _CORE + "str":
         return value
     resolved = _resolve_plain(value, mark)
-    expected = {
+    expected: Any = {
         _CORE + "int": int,
         _CORE + "float": (int, float),
         _CORE + "bool": bool,
         _CORE + "null": type(None),
     }.get(tag)
-    if expected is None or not isinstance(resolved, expected) or (
-        tag != _CORE + "bool" and isinstance(resolved, bool)
+    if (
+        expected is None
+        or not isinstance(resolved, expected)
+        or (tag != _CORE + "bool" and isinstance(resolved, bool))
     ):
         raise _Problem(f"`{value}` is not a valid {tag.removeprefix(_CORE)}", mark)
     return float(resolved) if tag == _CORE + "float" else resolved
@@ -170,10 +174,13 @@ def _check_tag(tag: str | None, mark: Any) -> None:
     )
 
 
-def parse(text: str, limits: Limits = Limits()) -> tuple[Any, dict[Pointer, tuple[int, int, int, int]]]:
+Positions = dict[Pointer, tuple[int, int, int, int]]
+
+
+def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, Positions]:
     """Parse one YAML document into plain data and positions; raises `_Problem`."""
     parser = _Parser(text)
-    positions: dict[Pointer, tuple[int, int, int, int]] = {}
+    positions: Positions = {}
     anchors: dict[str, tuple[Any, int]] = {}
     # frame: [container, pointer, pending key, key mark, node count, anchor, start mark]
     stack: list[list[Any]] = []
@@ -181,10 +188,11 @@ def parse(text: str, limits: Limits = Limits()) -> tuple[Any, dict[Pointer, tupl
     have_root = False
     documents = 0
     alias_nodes = 0
+    mark: Any = None
     max_depth = limits.max_depth
     try:
         while True:
-            event = parser.get_event()
+            event: Any = parser.get_event()
             etype = type(event)
             if etype is ScalarEvent:
                 mark = event.start_mark
@@ -233,8 +241,12 @@ def parse(text: str, limits: Limits = Limits()) -> tuple[Any, dict[Pointer, tupl
                     key_mark = mark
                     root = container
                     have_root = True
-                positions[pointer] = (key_mark.line + 1, key_mark.column + 1,
-                                      mark.line + 1, mark.column + 1)
+                positions[pointer] = (
+                    key_mark.line + 1,
+                    key_mark.column + 1,
+                    mark.line + 1,
+                    mark.column + 1,
+                )
                 stack.append([container, pointer, None, None, 1, event.anchor, mark])
                 continue
             elif etype is MappingEndEvent or etype is SequenceEndEvent:
@@ -305,12 +317,22 @@ def parse(text: str, limits: Limits = Limits()) -> tuple[Any, dict[Pointer, tupl
                     parent[key] = None
                 else:
                     parent[key] = value
-                    positions[(*frame[1], key)] = (frame[3].line + 1, frame[3].column + 1,
-                                                   mark.line + 1, mark.column + 1)
+                    item_pointer: Pointer = (*frame[1], key)
+                    positions[item_pointer] = (
+                        frame[3].line + 1,
+                        frame[3].column + 1,
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
                     frame[2] = None
             else:
-                positions[(*frame[1], len(parent))] = (mark.line + 1, mark.column + 1,
-                                                       mark.line + 1, mark.column + 1)
+                item_pointer = (*frame[1], len(parent))
+                positions[item_pointer] = (
+                    mark.line + 1,
+                    mark.column + 1,
+                    mark.line + 1,
+                    mark.column + 1,
+                )
                 parent.append(value)
     except yaml.MarkedYAMLError as exc:
         message = exc.problem or str(exc)
@@ -320,7 +342,7 @@ def parse(text: str, limits: Limits = Limits()) -> tuple[Any, dict[Pointer, tupl
         mark = exc.problem_mark
         if mark is not None and "cannot start any token" in message:
             lines = text.splitlines()
-            if mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
+            if mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
                 message = "tab character where YAML expects indentation or a value"
                 hint = "indent YAML with spaces, never tabs"
         raise _Problem(message, mark, hint) from None
@@ -360,21 +382,22 @@ def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
 def decode(raw: bytes) -> str:
     """UTF-8 (with or without BOM) to text; raises `_Problem` with the byte offset."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _Problem(
-            "file is UTF-16 encoded", None, "re-save the file as UTF-8 (without BOM)"
-        )
+        raise _Problem("file is UTF-16 encoded", None, "re-save the file as UTF-8 (without BOM)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _byte_position(raw, exc.start)
-        problem = _Problem(f"invalid UTF-8 at byte offset {exc.start} ({exc.reason})", None,
-                           "re-save the file as UTF-8")
+        problem = _Problem(
+            f"invalid UTF-8 at byte offset {exc.start} ({exc.reason})",
+            None,
+            "re-save the file as UTF-8",
+        )
         problem.line, problem.column = line, column
         raise problem from None
     return text.removeprefix("\ufeff")
 
 
-def load_file(path: Path, rel: str, limits: Limits = Limits()) -> Document | LoadError:
+def load_file(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> Document | LoadError:
     """Read and parse one item file. Never raises for anything in the file."""
     try:
         st = os.stat(path)
@@ -402,10 +425,17 @@ def load_file(path: Path, rel: str, limits: Limits = Limits()) -> Document | Loa
         return LoadError(path, rel, "nesting too deep")
     if not isinstance(data, dict):
         shown = "empty" if data is None else type(data).__name__
-        shown = {"list": "a list", "str": "a string", "int": "a number", "float": "a number",
-                 "bool": "a boolean"}.get(shown, shown)
+        shown = {
+            "list": "a list",
+            "str": "a string",
+            "int": "a number",
+            "float": "a number",
+            "bool": "a boolean",
+        }.get(shown, shown)
         return LoadError(
-            path, rel, f"top level is {shown}, not a mapping",
+            path,
+            rel,
+            f"top level is {shown}, not a mapping",
             hint="an item file holds one YAML mapping: `apiVersion: backlog/v1`, `kind: ...`",
         )
     return Document(path, rel, data, positions, text)

@@ -8,7 +8,7 @@ staleness test.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,22 +28,32 @@ def ref_pattern(*kinds: str, ranged: bool = True) -> str:
     return f"^({alternatives})/{_ID_BODY}{suffix}$"
 
 
-def Ref(*kinds: str, description: str) -> Any:  # noqa: N802 - reads as a type in models
+_REF_EXAMPLES = {
+    "model": "model/gpt-4o@^1.0",
+    "policy": "policy/pii-redaction",
+    "dataset": "dataset/kb-articles@1.x",
+    "prompt": "prompt/support-triage@^1.2",
+    "tool": "tool/order-lookup@>=1.0.0 <2.0.0",
+    "agent": "agent/triage-orchestrator",
+}
+
+
+def _ref_field(*kinds: str) -> Any:
     targets = " or ".join(kinds) if kinds else "any kind"
-    example = f"{kinds[0] if kinds else 'prompt'}/support-triage@^1.2"
-    return Annotated[
-        str,
-        Field(
-            pattern=ref_pattern(*kinds),
-            description=f"{description} A reference `kind/id[@range]` to an item of {targets}.",
-            examples=[example],
-        ),
-    ]
+    return Field(
+        pattern=ref_pattern(*kinds),
+        description=f"A reference `kind/id[@range]` to an item of {targets}.",
+        examples=[_REF_EXAMPLES[kinds[0] if kinds else "prompt"]],
+    )
 
 
-def Refs(*kinds: str, description: str) -> Any:  # noqa: N802
-    return Annotated[list[Ref(*kinds, description="One reference.")], Field(description=description)]
-
+AnyRef: TypeAlias = Annotated[str, _ref_field()]
+ModelRef: TypeAlias = Annotated[str, _ref_field("model")]
+PolicyRef: TypeAlias = Annotated[str, _ref_field("policy")]
+DatasetRef: TypeAlias = Annotated[str, _ref_field("dataset")]
+PromptRef: TypeAlias = Annotated[str, _ref_field("prompt")]
+ToolRef: TypeAlias = Annotated[str, _ref_field("tool")]
+AgentRef: TypeAlias = Annotated[str, _ref_field("agent")]
 
 Date = Annotated[
     str,
@@ -58,9 +68,7 @@ NonNegative = Annotated[float, Field(ge=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 Text = Annotated[str, Field(min_length=1)]
 
-Kind = Literal[
-    "capability", "prompt", "agent", "tool", "policy", "dataset", "model", "evaluation"
-]
+Kind = Literal["capability", "prompt", "agent", "tool", "policy", "dataset", "model", "evaluation"]
 Op = Literal[">=", "<=", ">", "<", "=="]
 Status = Literal["proposed", "refined", "ready", "in-progress", "done", "deprecated"]
 Classification = Literal["public", "internal", "confidential", "restricted"]
@@ -142,7 +150,7 @@ class Performance(_Strict):
 class Safety(_Strict):
     """Safety controls that apply to the item."""
 
-    policies: Refs("policy", description="Policy items that govern this item.") = Field(
+    policies: list[PolicyRef] | None = Field(
         None, description="Policy items that govern this item."
     )
     data_classification: Classification | None = Field(
@@ -164,7 +172,7 @@ class Rollout(_Strict):
     rollback: Text | None = Field(None, description="How to undo the rollout.")
 
 
-_EXTENSIONS = {"^x-": {"description": "Organisation-specific extension field; not validated."}}
+_EXTENSIONS: Any = {"^x-": {"description": "Organisation-specific extension field; not validated."}}
 
 
 class _Spec(_Strict):
@@ -179,9 +187,7 @@ class CapabilitySpec(_Spec):
         description="Job story: when ..., I want ..., so that ...",
         examples=["When a ticket arrives, I want it routed, so that customers wait less."],
     )
-    items: Refs(description="Items that deliver the capability.") = Field(
-        None, description="Items that deliver the capability."
-    )
+    items: list[AnyRef] | None = Field(None, description="Items that deliver the capability.")
     success_metrics: list[Criterion] | None = Field(
         None, description="Criteria that say the capability succeeds."
     )
@@ -208,9 +214,7 @@ class PromptSpec(_Spec):
         },
     )
 
-    model: Ref("model", description="The model the prompt is written for.") = Field(
-        None, description="The model the prompt is written for."
-    )
+    model: ModelRef | None = Field(None, description="The model the prompt is written for.")
     format: Literal["jinja2", "mustache", "fstring"] = Field(
         "jinja2", description="Template engine."
     )
@@ -237,9 +241,7 @@ class PromptSpec(_Spec):
         description="Sampling parameters (temperature, max_tokens, ...).",
         examples=[{"temperature": 0.2, "max_tokens": 512}],
     )
-    context: Refs("dataset", description="Data sources the prompt reads.") = Field(
-        None, description="Data sources the prompt reads."
-    )
+    context: list[DatasetRef] | None = Field(None, description="Data sources the prompt reads.")
 
 
 class AgentSpec(_Spec):
@@ -248,16 +250,10 @@ class AgentSpec(_Spec):
     pattern: Literal["sequential", "parallel", "dynamic"] | None = Field(
         None, description="Orchestration pattern."
     )
-    model: Ref("model", description="The model that drives the agent.") = Field(
-        None, description="The model that drives the agent."
-    )
-    prompts: Refs("prompt", description="Prompts the agent uses.") = Field(
-        None, description="Prompts the agent uses."
-    )
-    tools: Refs("tool", description="Tools the agent may call.") = Field(
-        None, description="Tools the agent may call."
-    )
-    agents: Refs("agent", description="Sub-agents.") = Field(None, description="Sub-agents.")
+    model: ModelRef | None = Field(None, description="The model that drives the agent.")
+    prompts: list[PromptRef] | None = Field(None, description="Prompts the agent uses.")
+    tools: list[ToolRef] | None = Field(None, description="Tools the agent may call.")
+    agents: list[AgentRef] | None = Field(None, description="Sub-agents.")
     timeout_ms: NonNegativeInt | None = Field(None, description="Overall timeout, ms.")
     max_retries: NonNegativeInt | None = Field(None, description="Retries per step.")
     retry_backoff_ms: NonNegativeInt | None = Field(None, description="Backoff between retries.")
@@ -281,9 +277,7 @@ class ToolSpec(_Spec):
     timeout_ms: NonNegativeInt | None = Field(None, description="Call timeout, ms.")
     idempotent: bool | None = Field(None, description="Whether a repeated call is safe.")
     rate_limit_rps: NonNegative | None = Field(None, description="Calls per second allowed.")
-    data: Refs("dataset", description="Data sources the tool touches.") = Field(
-        None, description="Data sources the tool touches."
-    )
+    data: list[DatasetRef] | None = Field(None, description="Data sources the tool touches.")
 
 
 class PolicyRule(_Strict):
@@ -345,9 +339,7 @@ class DatasetSpec(_Spec):
     provenance: Text | None = Field(None, description="Where the data comes from.")
     retention_days: NonNegativeInt | None = Field(None, description="How long it is kept.")
     license: Text | None = Field(None, description="License of the data.")
-    upstream: Refs("dataset", description="Datasets it derives from.") = Field(
-        None, description="Datasets it derives from."
-    )
+    upstream: list[DatasetRef] | None = Field(None, description="Datasets it derives from.")
 
 
 class ModelSpec(_Spec):
@@ -367,12 +359,8 @@ class ModelSpec(_Spec):
 class EvaluationSpec(_Spec):
     """An evaluation: what it targets, on which data, with which thresholds."""
 
-    targets: Refs(description="Items the evaluation evaluates.") = Field(
-        None, description="Items the evaluation evaluates."
-    )
-    dataset: Ref("dataset", description="Data the evaluation runs on.") = Field(
-        None, description="Data the evaluation runs on."
-    )
+    targets: list[AnyRef] | None = Field(None, description="Items the evaluation evaluates.")
+    dataset: DatasetRef | None = Field(None, description="Data the evaluation runs on.")
     harness: Text | None = Field(
         None, description="Harness that runs it.", examples=["promptfoo", "custom", "human"]
     )
@@ -400,7 +388,7 @@ class Envelope(_Strict):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"patternProperties": _EXTENSIONS})
 
-    apiVersion: Literal["backlog/v1"] = Field(description="Format version.")  # noqa: N815
+    apiVersion: Literal["backlog/v1"] = Field(description="Format version.")
     kind: Kind = Field(description="Kind of item.")
     id: Annotated[str, Field(pattern=ID_PATTERN, max_length=64)] = Field(
         description="Slug, unique per kind; the file name need not match.",
@@ -418,22 +406,20 @@ class Envelope(_Strict):
     )
     priority: Literal["P0", "P1", "P2", "P3"] | None = Field(None, description="Priority.")
     tags: list[Text] | None = Field(None, description="Free-form labels.")
-    depends_on: Refs(description="Generic dependencies.") = Field(
-        None, description="Generic dependencies."
-    )
+    depends_on: list[AnyRef] | None = Field(None, description="Generic dependencies.")
     acceptance: list[Criterion] | None = Field(None, description="Acceptance criteria.")
     performance: Performance | None = Field(None, description="Performance targets.")
     safety: Safety | None = Field(None, description="Safety controls.")
     rollout: Rollout | None = Field(None, description="Rollout plan.")
-    renamed_from: (
-        list[Annotated[str, Field(pattern=ref_pattern(ranged=False))]] | None
-    ) = Field(None, description="Former `kind/id`s of this item.")
+    renamed_from: list[Annotated[str, Field(pattern=ref_pattern(ranged=False))]] | None = Field(
+        None, description="Former `kind/id`s of this item."
+    )
     spec: dict[str, Any] | None = Field(None, description="Kind-specific content.")
 
 
 def _item_model(kind: str, spec: type[_Spec]) -> type[Envelope]:
     annotations = {
-        "kind": Literal[kind],  # type: ignore[valid-type]
+        "kind": Literal[kind],
         "spec": spec | None,
     }
     namespace: dict[str, Any] = {

@@ -91,4 +91,3 @@ def load_project(config: Config) -> Project:
             loaded = load_file(path, rel, config.limits)
             (errors if isinstance(loaded, LoadError) else documents).append(loaded)  # type: ignore[arg-type]
     return Project(config, documents, errors)
-

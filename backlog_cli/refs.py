@@ -67,8 +67,8 @@ REF_PATTERN = (
 _SEMVER_RE = re.compile(SEMVER_PATTERN, re.ASCII)
 _REF_RE = re.compile(REF_PATTERN, re.ASCII)
 
-# Identifiers that node-semver cannot represent exactly (it stores them as JS numbers) make it
-# reject the version outright; mirrored so that admits() never says yes where npm says no.
+# node-semver refuses versions longer than 256 characters or with a component it cannot hold
+# exactly in a JS number; mirrored so that admits() never says yes where npm says no.
 _MAX_SAFE_INTEGER = 2**53 - 1
 _MAX_VERSION_LENGTH = 256
 
@@ -251,9 +251,8 @@ def _inc(number: str) -> int:
 
 
 def _hyphen_replace(match: re.Match[str]) -> str:
-    (low, l_major, l_minor, l_patch, _l_pre, _l_build, high, h_major, h_minor, h_patch, h_pre) = (
-        match.groups()[:11]
-    )
+    low, l_major, l_minor, l_patch = match.group(1, 2, 3, 4)
+    high, h_major, h_minor, h_patch, h_pre = match.group(7, 8, 9, 10, 11)
     if _is_x(l_major):
         lower = ""
     elif _is_x(l_minor):

@@ -119,9 +119,7 @@ def generate() -> dict[str, dict[str, Any]]:
     for kind, item_model in model.ITEM_MODELS.items():
         body = _clean(item_model.model_json_schema(), top=True)
         body["examples"] = [model.EXAMPLES[kind]]
-        out[kind] = _wrap(
-            kind, body, f"backlog {kind} item", (item_model.__doc__ or "").strip()
-        )
+        out[kind] = _wrap(kind, body, f"backlog {kind} item", (item_model.__doc__ or "").strip())
         defs = body.pop("$defs", {})
         bundled_defs.update(defs)
         bundled_defs[item_model.__name__] = {k: v for k, v in body.items() if k != "title"}
@@ -131,9 +129,7 @@ def generate() -> dict[str, dict[str, Any]]:
                 "then": {"$ref": f"#/$defs/{item_model.__name__}"},
             }
         )
-    bundled_defs["Envelope"] = {
-        k: v for k, v in envelope.items() if k not in ("title", "$defs")
-    }
+    bundled_defs["Envelope"] = {k: v for k, v in envelope.items() if k not in ("title", "$defs")}
     bundled_defs.update(envelope.get("$defs", {}))
     branches.append(
         {
@@ -225,12 +221,21 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
                         "required": ["items", "errors", "warnings"],
                         "additionalProperties": False,
                         "properties": {
-                            "items": {"type": "integer", "minimum": 0,
-                                      "description": "Item files checked."},
-                            "errors": {"type": "integer", "minimum": 0,
-                                       "description": "Findings at error level."},
-                            "warnings": {"type": "integer", "minimum": 0,
-                                         "description": "Findings at warning level."},
+                            "items": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "Item files checked.",
+                            },
+                            "errors": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "Findings at error level.",
+                            },
+                            "warnings": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "Findings at warning level.",
+                            },
                         },
                     },
                     "diagnostics": {
@@ -248,8 +253,11 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
                 "required": ["version", "items"],
                 "properties": {
                     "version": version,
-                    "items": {"type": "array", "description": "The items.",
-                              "items": _item_summary_schema()},
+                    "items": {
+                        "type": "array",
+                        "description": "The items.",
+                        "items": _item_summary_schema(),
+                    },
                 },
             },
         ),

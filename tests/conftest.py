@@ -23,8 +23,15 @@ GIT_ENV = {
 }
 
 
-def item(kind: str, item_id: str, *, version: str = "1.0.0", status: str = "proposed",
-         extra: str = "", spec: str = "") -> str:
+def item(
+    kind: str,
+    item_id: str,
+    *,
+    version: str = "1.0.0",
+    status: str = "proposed",
+    extra: str = "",
+    spec: str = "",
+) -> str:
     """A valid item of `kind` as YAML text; `extra` and `spec` add indented-free YAML lines."""
     text = (
         "apiVersion: backlog/v1\n"
@@ -73,16 +80,15 @@ def findings(tmp_path: Path) -> Callable[..., Found]:
         root = write_backlog(tmp_path / "repo", files, config)
         result = check(root)
         return [
-            (d.rule, d.line, d.column)
-            for d in result.diagnostics
-            if rule is None or d.rule == rule
+            (d.rule, d.line, d.column) for d in result.diagnostics if rule is None or d.rule == rule
         ]
 
     return run
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """The real entry point, in a subprocess, as a user runs it."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     full_env.pop("GITHUB_ACTIONS", None)
@@ -99,6 +105,10 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
-        ["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, check=True,
-        capture_output=True, text=True,
+        ["git", *args],
+        cwd=repo,
+        env={**os.environ, **GIT_ENV},
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout

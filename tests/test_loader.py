@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from backlog_cli.loader import Document, Limits, LoadError, load_file
+from backlog_cli.loader import DEFAULT_LIMITS, Document, Limits, LoadError, load_file
 
 
-def load(tmp_path: Path, content: str | bytes, limits: Limits = Limits()) -> Document | LoadError:
+def load(
+    tmp_path: Path, content: str | bytes, limits: Limits = DEFAULT_LIMITS
+) -> Document | LoadError:
     path = tmp_path / "item.yaml"
     if isinstance(content, str):
         content = content.encode("utf-8")
@@ -25,7 +27,7 @@ def doc(tmp_path: Path, content: str | bytes) -> Document:
     return loaded
 
 
-def error(tmp_path: Path, content: str | bytes, limits: Limits = Limits()) -> LoadError:
+def error(tmp_path: Path, content: str | bytes, limits: Limits = DEFAULT_LIMITS) -> LoadError:
     loaded = load(tmp_path, content, limits)
     assert isinstance(loaded, LoadError), loaded
     return loaded

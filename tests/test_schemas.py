@@ -67,8 +67,12 @@ def test_examples_validate_against_kind_and_item_schemas(kind: str) -> None:
         schema = json.loads((SCHEMA_DIR / schemas.file_name(name)).read_text(encoding="utf-8"))
         validator = Draft202012Validator(schema)
         assert list(validator.iter_errors(EXAMPLES[kind])) == []
-    assert EXAMPLES[kind] in json.loads(
-        (SCHEMA_DIR / schemas.file_name(kind)).read_text(encoding="utf-8"))["examples"]
+    assert (
+        EXAMPLES[kind]
+        in json.loads((SCHEMA_DIR / schemas.file_name(kind)).read_text(encoding="utf-8"))[
+            "examples"
+        ]
+    )
 
 
 def test_item_schema_rejects_what_the_kind_schema_rejects() -> None:
@@ -101,13 +105,27 @@ def test_check_jsonschema_uses_each_schema_alone_offline(tmp_path: Path, kind: s
     bad = tmp_path / "bad.yaml"
     bad.write_text(json.dumps({**example, "status": "almost"}) + "\n", encoding="utf-8")
     exe = _check_jsonschema()
-    env = {"PATH": "/usr/bin:/bin", "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY":
-           "http://127.0.0.1:9", "NO_PROXY": ""}
-    ok = subprocess.run([exe, "--schemafile", str(schema_file), str(good)],
-                        capture_output=True, text=True, env=env, timeout=120)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "NO_PROXY": "",
+    }
+    ok = subprocess.run(
+        [exe, "--schemafile", str(schema_file), str(good)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    fail = subprocess.run([exe, "--schemafile", str(schema_file), str(bad)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    fail = subprocess.run(
+        [exe, "--schemafile", str(schema_file), str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert fail.returncode == 1, fail.stdout + fail.stderr
     assert "almost" in fail.stdout + fail.stderr
 
@@ -123,7 +141,8 @@ def test_schema_command_prints_and_writes(tmp_path: Path) -> None:
     written = run_cli("schema", "--output", str(out))
     assert written.returncode == 0, written.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        p.name for p in SCHEMA_DIR.glob("*.schema.json"))
+        p.name for p in SCHEMA_DIR.glob("*.schema.json")
+    )
     again = run_cli("schema", "--output", str(out))
     assert again.returncode == 0 and "up to date" in again.stdout
 

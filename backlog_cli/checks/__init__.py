@@ -63,5 +63,5 @@ def get(rule_id: str) -> Rule:
     rules = registry()
     if rule_id not in rules:
         raise KeyError(rule_id)
-    module: Rule = rules[rule_id]  # type: ignore[assignment]
+    module: Rule = rules[rule_id]
     return module

@@ -80,9 +80,7 @@ def check_document(doc: Document) -> Iterator[Diagnostic]:
     for error in validator(name).iter_errors(data):
         for pointer, message, hint, at_key in _explain(error):
             line, column = doc.locate(pointer, at_key=at_key)
-            found.append(
-                Diagnostic(doc.rel, line, column, ID, SEVERITY, message, key, hint)
-            )
+            found.append(Diagnostic(doc.rel, line, column, ID, SEVERITY, message, key, hint))
     yield from sorted(set(found))
 
 
@@ -109,11 +107,17 @@ def _yaml_type(value: Any) -> str:
 
 def _expected(schema: dict[str, Any]) -> str:
     types = schema.get("type")
-    names = {"object": "a mapping", "array": "a list", "string": "a string",
-             "integer": "an integer", "number": "a number", "boolean": "true or false",
-             "null": "empty"}
+    names: dict[str, str] = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "an integer",
+        "number": "a number",
+        "boolean": "true or false",
+        "null": "empty",
+    }
     if isinstance(types, list):
-        return " or ".join(names.get(t, t) for t in types)
+        return " or ".join(names.get(str(t), str(t)) for t in types)
     return names.get(str(types), str(types))
 
 
@@ -128,7 +132,9 @@ Explained = tuple[tuple[str | int, ...], str, "str | None", bool]
 def _explain(error: ValidationError) -> Iterator[Explained]:
     pointer = tuple(error.absolute_path)
     where = f"`{_dotted(pointer)}`"
+    hint: str | None
     keyword = error.validator
+    expected: Any = error.validator_value
     value = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
 
@@ -140,21 +146,31 @@ def _explain(error: ValidationError) -> Iterator[Explained]:
                 continue
             inside = "" if not pointer else f" in {where}"
             if not allowed:
-                yield (*pointer, key), (
-                    f"`{key}`{inside} is not a valid name: use letters, digits and `_`, "
-                    "not starting with a digit"
-                ), None, True
+                yield (
+                    (*pointer, key),
+                    (
+                        f"`{key}`{inside} is not a valid name: use letters, digits and `_`, "
+                        "not starting with a digit"
+                    ),
+                    None,
+                    True,
+                )
                 continue
             match = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-            hint = f"did you mean `{match[0]}`?" if match else (
-                "allowed keys: " + ", ".join(allowed)
-                + ("; organisation-specific fields start with `x-`" if patterns else "")
+            hint = (
+                f"did you mean `{match[0]}`?"
+                if match
+                else (
+                    "allowed keys: "
+                    + ", ".join(allowed)
+                    + ("; organisation-specific fields start with `x-`" if patterns else "")
+                )
             )
             yield (*pointer, key), f"unknown key `{key}`{inside}", hint, True
         return
 
     if keyword == "required":
-        missing = error.validator_value
+        missing = expected
         present = set(value) if isinstance(value, dict) else set()
         for key in missing:
             if key in present:
@@ -181,7 +197,7 @@ def _explain(error: ValidationError) -> Iterator[Explained]:
         return
 
     if keyword in ("enum", "const"):
-        options = error.validator_value if keyword == "enum" else [error.validator_value]
+        options = expected if keyword == "enum" else [expected]
         if pointer == ("kind",):
             match = difflib.get_close_matches(str(value), KINDS, n=1, cutoff=0.5)
             hint = f"did you mean `{match[0]}`?" if match else "kinds: " + ", ".join(KINDS)
@@ -198,39 +214,45 @@ def _explain(error: ValidationError) -> Iterator[Explained]:
         return
 
     if keyword == "pattern" and isinstance(value, str):
-        yield pointer, *_pattern_message(where, value, str(error.validator_value)), False
+        yield pointer, *_pattern_message(where, value, str(expected)), False
         return
 
-    if keyword == "anyOf" and all(
-        isinstance(s, dict) and set(s) == {"required"} for s in error.validator_value
-    ):
-        groups = [" + ".join(f"`{k}`" for k in s["required"]) for s in error.validator_value]
+    if keyword == "anyOf" and all(isinstance(s, dict) and set(s) == {"required"} for s in expected):
+        groups = [" + ".join(f"`{k}`" for k in s["required"]) for s in expected]
         yield pointer, f"{where} needs {' or '.join(groups)}", None, False
         return
 
-    if keyword == "not" and isinstance(error.validator_value, dict):
-        both = error.validator_value.get("required", [])
+    if keyword == "not" and isinstance(expected, dict):
+        both = expected.get("required", [])
         if both:
             names = " and ".join(f"`{k}`" for k in both)
             yield pointer, f"{where} has both {names}; keep only one", None, False
             return
 
     if keyword == "dependentRequired" and isinstance(value, dict):
-        for key, needs in error.validator_value.items():
+        for key, needs in expected.items():
             if key in value:
                 lacking = [n for n in needs if n not in value]
                 if lacking:
                     names = " and ".join(f"`{n}`" for n in lacking)
-                    yield (*pointer, key), (
-                        f"`{key}` in {where} needs {names} too: a measurable target has "
-                        "`metric`, `op` and `threshold`"
-                    ), None, True
+                    yield (
+                        (*pointer, key),
+                        (
+                            f"`{key}` in {where} needs {names} too: a measurable target has "
+                            "`metric`, `op` and `threshold`"
+                        ),
+                        None,
+                        True,
+                    )
         return
 
     if keyword == "format":
-        yield pointer, (
-            f"{where} is `{_short(value)}`, not a valid {error.validator_value}"
-        ), "write dates as YYYY-MM-DD, e.g. 2026-06-30", False
+        yield (
+            pointer,
+            (f"{where} is `{_short(value)}`, not a valid {expected}"),
+            "write dates as YYYY-MM-DD, e.g. 2026-06-30",
+            False,
+        )
         return
 
     if keyword in ("anyOf", "oneOf") and error.context:

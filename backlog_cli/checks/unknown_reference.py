@@ -60,9 +60,13 @@ def check(project: Project) -> Iterator[Diagnostic]:
             match = difflib.get_close_matches(edge.target, same_kind, n=1, cutoff=0.6) or (
                 difflib.get_close_matches(edge.target, keys, n=1, cutoff=0.75)
             )
-            hint = f"did you mean `{match[0]}`?" if match else (
-                f"no {edge.ref.kind} item has id `{edge.ref.id}`; create it with "
-                f"`backlog new {edge.ref.kind} {edge.ref.id}` or fix the reference"
+            hint = (
+                f"did you mean `{match[0]}`?"
+                if match
+                else (
+                    f"no {edge.ref.kind} item has id `{edge.ref.id}`; create it with "
+                    f"`backlog new {edge.ref.kind} {edge.ref.id}` or fix the reference"
+                )
             )
         yield Diagnostic(
             path=source.doc.rel,

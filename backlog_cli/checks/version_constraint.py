@@ -25,6 +25,7 @@ from backlog_cli.diagnostic import Diagnostic, Severity
 from backlog_cli.refs import parse_range, parse_version
 
 if TYPE_CHECKING:
+    from backlog_cli.graph import Edge
     from backlog_cli.project import Project
 
 ID = "version-constraint"
@@ -38,36 +39,30 @@ def check(project: Project) -> Iterator[Diagnostic]:
             continue
         source = graph.nodes[edge.source]
         line, column = source.doc.locate(edge.pointer)
+        problem = _problem(project, edge)
+        if problem is not None:
+            message, hint = problem
+            yield Diagnostic(source.doc.rel, line, column, ID, SEVERITY, message, edge.source, hint)
 
-        def diag(message: str, hint: str) -> Diagnostic:
-            return Diagnostic(
-                path=source.doc.rel,
-                line=line,
-                column=column,
-                rule=ID,
-                severity=SEVERITY,
-                item=edge.source,
-                message=message,
-                hint=hint,
-            )
 
-        try:
-            wanted = parse_range(edge.ref.range)
-        except ValueError as exc:
-            yield diag(
-                f"`{edge.ref}`: invalid version range `{edge.ref.range}`: {exc}",
-                "use npm range syntax: `1.2.3`, `^1.2`, `~1.2.3`, `1.x`, `>=1.0.0 <2.0.0`",
-            )
-            continue
-        target = graph.nodes.get(edge.target)
-        if target is None or target.version is None:
-            continue  # unknown-reference / schema report these
-        version = parse_version(target.version)
-        if version is None or wanted.admits(version):
-            continue
-        yield diag(
-            f"`{edge.ref}` does not admit `{edge.target}` at version {target.version}",
-            f"widen the range (e.g. `@^{version.major}.{version.minor}` or "
-            f"`@~{version.major}.{version.minor}.{version.patch}`) after checking the "
-            f"change, or pin an older version of `{edge.target}`",
+def _problem(project: Project, edge: Edge) -> tuple[str, str] | None:
+    assert edge.ref.range is not None
+    try:
+        wanted = parse_range(edge.ref.range)
+    except ValueError as exc:
+        return (
+            f"`{edge.ref}`: invalid version range `{edge.ref.range}`: {exc}",
+            "use npm range syntax: `1.2.3`, `^1.2`, `~1.2.3`, `1.x`, `>=1.0.0 <2.0.0`",
         )
+    target = project.graph.nodes.get(edge.target)
+    if target is None or target.version is None:
+        return None  # unknown-reference / schema report these
+    version = parse_version(target.version)
+    if version is None or wanted.admits(version):
+        return None
+    return (
+        f"`{edge.ref}` does not admit `{edge.target}` at version {target.version}",
+        f"widen the range (e.g. `@^{version.major}.{version.minor}` or "
+        f"`@~{version.major}.{version.minor}.{version.patch}`) after checking the "
+        f"change, or pin an older version of `{edge.target}`",
+    )

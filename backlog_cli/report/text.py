@@ -19,9 +19,7 @@ def summary(result: CheckResult) -> str:
     checked = f"{_plural(result.items, 'item')} checked"
     if not result.diagnostics:
         return f"{checked}: no problems"
-    return (
-        f"{checked}: {_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}"
-    )
+    return f"{checked}: {_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}"
 
 
 def render(result: CheckResult, *, color: bool = False, verbose: bool = False) -> str:
