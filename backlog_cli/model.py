@@ -8,9 +8,10 @@ staleness test.
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from backlog_cli.refs import ID_PATTERN, KINDS, SEMVER_PATTERN
 
@@ -55,8 +56,17 @@ PromptRef: TypeAlias = Annotated[str, _ref_field("prompt")]
 ToolRef: TypeAlias = Annotated[str, _ref_field("tool")]
 AgentRef: TypeAlias = Annotated[str, _ref_field("agent")]
 
+
+def _calendar_date(value: str) -> str:
+    # the pattern admits 2026-13-45; JSON Schema's `format: date` (checked by jsonschema's
+    # format checker) does not, and the fast path must never accept more than the schema
+    datetime.date.fromisoformat(value)
+    return value
+
+
 Date = Annotated[
     str,
+    AfterValidator(_calendar_date),
     Field(
         pattern=DATE_PATTERN,
         json_schema_extra={"format": "date"},
@@ -111,15 +121,26 @@ class Criterion(_Strict):
             examples=["routing-accuracy"],
         ),
     ]
-    text: Text | None = Field(None, description="The criterion in plain words.")
-    given: Text | None = Field(None, description="Behaviour-style precondition.")
-    when: Text | None = Field(None, description="Behaviour-style action.")
-    then: Text | None = Field(None, description="Behaviour-style expected outcome.")
-    metric: Text | None = Field(
+    text: Text = Field(None, description="The criterion in plain words.")
+    given: Text = Field(None, description="Behaviour-style precondition.")
+    when: Text = Field(None, description="Behaviour-style action.")
+    then: Text = Field(None, description="Behaviour-style expected outcome.")
+    metric: Text = Field(
         None, description="Name of the measured metric.", examples=["routing_accuracy"]
     )
-    op: Op | None = Field(None, description="Comparison of the metric against `threshold`.")
-    threshold: float | None = Field(None, description="Target value of the metric.")
+    op: Op = Field(None, description="Comparison of the metric against `threshold`.")
+    threshold: float = Field(None, description="Target value of the metric.")
+
+    @model_validator(mode="after")
+    def _alternatives(self) -> Criterion:
+        # mirrors the `anyOf` and `dependentRequired` of json_schema_extra above
+        given = self.model_fields_set
+        if "text" not in given and not {"given", "when", "then"} <= given:
+            raise ValueError("needs `text`, or `given`, `when` and `then`")
+        target = {"metric", "op", "threshold"} & given
+        if target and target != {"metric", "op", "threshold"}:
+            raise ValueError("a measurable target has `metric`, `op` and `threshold`")
+        return self
 
 
 class Metric(_Strict):
@@ -128,67 +149,78 @@ class Metric(_Strict):
     metric: Text = Field(description="Name of the metric.", examples=["faithfulness"])
     op: Op = Field(description="Comparison of the metric against `threshold`.")
     threshold: float = Field(description="Value the metric must reach.", examples=[0.9])
-    baseline: float | None = Field(None, description="Value measured before the change.")
+    baseline: float = Field(None, description="Value measured before the change.")
 
 
 class Performance(_Strict):
     """Latency, throughput and cost targets."""
 
-    latency_p50_ms: NonNegative | None = Field(None, description="Median latency target, ms.")
-    latency_p95_ms: NonNegative | None = Field(
+    latency_p50_ms: NonNegative = Field(None, description="Median latency target, ms.")
+    latency_p95_ms: NonNegative = Field(
         None, description="95th percentile latency target, ms.", examples=[1200]
     )
-    latency_p99_ms: NonNegative | None = Field(None, description="99th percentile latency, ms.")
-    timeout_ms: NonNegative | None = Field(None, description="Hard timeout, ms.")
-    throughput_rps: NonNegative | None = Field(None, description="Sustained requests per second.")
-    cost_per_1k_calls_usd: NonNegative | None = Field(
+    latency_p99_ms: NonNegative = Field(None, description="99th percentile latency, ms.")
+    timeout_ms: NonNegative = Field(None, description="Hard timeout, ms.")
+    throughput_rps: NonNegative = Field(None, description="Sustained requests per second.")
+    cost_per_1k_calls_usd: NonNegative = Field(
         None, description="Cost of 1,000 calls in US dollars."
     )
-    max_tokens: NonNegativeInt | None = Field(None, description="Token budget per call.")
+    max_tokens: NonNegativeInt = Field(None, description="Token budget per call.")
 
 
 class Safety(_Strict):
     """Safety controls that apply to the item."""
 
-    policies: list[PolicyRef] | None = Field(
-        None, description="Policy items that govern this item."
-    )
-    data_classification: Classification | None = Field(
+    policies: list[PolicyRef] = Field(None, description="Policy items that govern this item.")
+    data_classification: Classification = Field(
         None, description="Most sensitive class of data the item handles."
     )
-    human_review: bool | None = Field(None, description="Whether a human reviews outputs.")
+    human_review: bool = Field(None, description="Whether a human reviews outputs.")
 
 
 class Rollout(_Strict):
     """How a change to the item reaches users, and how to undo it."""
 
-    strategy: Literal["direct", "feature-flag", "canary", "blue-green"] | None = Field(
+    strategy: Literal["direct", "feature-flag", "canary", "blue-green"] = Field(
         None, description="Release strategy."
     )
-    flag: Text | None = Field(None, description="Feature flag that gates the change.")
-    canary_percent: Annotated[float, Field(ge=0, le=100)] | None = Field(
+    flag: Text = Field(None, description="Feature flag that gates the change.")
+    canary_percent: Annotated[float, Field(ge=0, le=100)] = Field(
         None, description="Share of traffic in the canary, 0-100."
     )
-    rollback: Text | None = Field(None, description="How to undo the rollout.")
+    rollback: Text = Field(None, description="How to undo the rollout.")
 
 
 _EXTENSIONS: Any = {"^x-": {"description": "Organisation-specific extension field; not validated."}}
 
 
-class _Spec(_Strict):
+class _Extensible(_Strict):
+    """Allows `x-*` keys, like the schema's `patternProperties: {"^x-": {}}`."""
+
     model_config = ConfigDict(extra="forbid", json_schema_extra={"patternProperties": _EXTENSIONS})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_extensions(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(type(k) is str and k.startswith("x-") for k in data):
+            return {k: v for k, v in data.items() if not (type(k) is str and k.startswith("x-"))}
+        return data
+
+
+class _Spec(_Extensible):
+    pass
 
 
 class CapabilitySpec(_Spec):
     """What a capability is for and what delivers it."""
 
-    narrative: Text | None = Field(
+    narrative: Text = Field(
         None,
         description="Job story: when ..., I want ..., so that ...",
         examples=["When a ticket arrives, I want it routed, so that customers wait less."],
     )
-    items: list[AnyRef] | None = Field(None, description="Items that deliver the capability.")
-    success_metrics: list[Criterion] | None = Field(
+    items: list[AnyRef] = Field(None, description="Items that deliver the capability.")
+    success_metrics: list[Criterion] = Field(
         None, description="Criteria that say the capability succeeds."
     )
 
@@ -200,7 +232,7 @@ class Input(_Strict):
         "string", description="JSON type of the value."
     )
     required: bool = Field(False, description="Whether every render must supply it.")
-    description: str | None = Field(None, description="What the input carries.")
+    description: str = Field(None, description="What the input carries.")
 
 
 class PromptSpec(_Spec):
@@ -214,54 +246,56 @@ class PromptSpec(_Spec):
         },
     )
 
-    model: ModelRef | None = Field(None, description="The model the prompt is written for.")
+    model: ModelRef = Field(None, description="The model the prompt is written for.")
     format: Literal["jinja2", "mustache", "fstring"] = Field(
         "jinja2", description="Template engine."
     )
-    template: str | None = Field(
+    template: str = Field(
         None, description="Inline template text (exclusive with `template_file`)."
     )
-    template_file: Text | None = Field(
+    template_file: Text = Field(
         None,
         description="Template path relative to this file; a leading `/` is the repository root.",
         examples=["templates/support-triage.j2"],
     )
-    inputs: (
-        dict[
-            Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")],
-            Input,
-        ]
-        | None
-    ) = Field(None, description="Template inputs by name.")
-    output_schema: dict[str, Any] | None = Field(
-        None, description="JSON Schema of the model's output."
-    )
-    parameters: dict[str, Any] | None = Field(
+    inputs: dict[
+        Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")],
+        Input,
+    ] = Field(None, description="Template inputs by name.")
+    output_schema: dict[str, Any] = Field(None, description="JSON Schema of the model's output.")
+    parameters: dict[str, Any] = Field(
         None,
         description="Sampling parameters (temperature, max_tokens, ...).",
         examples=[{"temperature": 0.2, "max_tokens": 512}],
     )
-    context: list[DatasetRef] | None = Field(None, description="Data sources the prompt reads.")
+    context: list[DatasetRef] = Field(None, description="Data sources the prompt reads.")
+
+    @model_validator(mode="after")
+    def _one_template(self) -> PromptSpec:
+        # mirrors `not: {required: [template, template_file]}`
+        if {"template", "template_file"} <= self.model_fields_set:
+            raise ValueError("`template` and `template_file` are exclusive")
+        return self
 
 
 class AgentSpec(_Spec):
     """An agent's orchestration policy."""
 
-    pattern: Literal["sequential", "parallel", "dynamic"] | None = Field(
+    pattern: Literal["sequential", "parallel", "dynamic"] = Field(
         None, description="Orchestration pattern."
     )
-    model: ModelRef | None = Field(None, description="The model that drives the agent.")
-    prompts: list[PromptRef] | None = Field(None, description="Prompts the agent uses.")
-    tools: list[ToolRef] | None = Field(None, description="Tools the agent may call.")
-    agents: list[AgentRef] | None = Field(None, description="Sub-agents.")
-    timeout_ms: NonNegativeInt | None = Field(None, description="Overall timeout, ms.")
-    max_retries: NonNegativeInt | None = Field(None, description="Retries per step.")
-    retry_backoff_ms: NonNegativeInt | None = Field(None, description="Backoff between retries.")
-    idempotent: bool | None = Field(None, description="Whether a rerun is safe.")
-    on_partial_failure: Literal["abort", "compensate", "rollback", "continue"] | None = Field(
+    model: ModelRef = Field(None, description="The model that drives the agent.")
+    prompts: list[PromptRef] = Field(None, description="Prompts the agent uses.")
+    tools: list[ToolRef] = Field(None, description="Tools the agent may call.")
+    agents: list[AgentRef] = Field(None, description="Sub-agents.")
+    timeout_ms: NonNegativeInt = Field(None, description="Overall timeout, ms.")
+    max_retries: NonNegativeInt = Field(None, description="Retries per step.")
+    retry_backoff_ms: NonNegativeInt = Field(None, description="Backoff between retries.")
+    idempotent: bool = Field(None, description="Whether a rerun is safe.")
+    on_partial_failure: Literal["abort", "compensate", "rollback", "continue"] = Field(
         None, description="What happens when a step fails."
     )
-    determinism: Literal["none", "seeded", "replayable"] | None = Field(
+    determinism: Literal["none", "seeded", "replayable"] = Field(
         None, description="How reproducible a run is."
     )
 
@@ -269,15 +303,15 @@ class AgentSpec(_Spec):
 class ToolSpec(_Spec):
     """A tool contract."""
 
-    input_schema: dict[str, Any] | None = Field(None, description="JSON Schema of the input.")
-    output_schema: dict[str, Any] | None = Field(None, description="JSON Schema of the output.")
-    side_effects: Literal["none", "read", "write", "external"] | None = Field(
+    input_schema: dict[str, Any] = Field(None, description="JSON Schema of the input.")
+    output_schema: dict[str, Any] = Field(None, description="JSON Schema of the output.")
+    side_effects: Literal["none", "read", "write", "external"] = Field(
         None, description="Widest side effect of a call."
     )
-    timeout_ms: NonNegativeInt | None = Field(None, description="Call timeout, ms.")
-    idempotent: bool | None = Field(None, description="Whether a repeated call is safe.")
-    rate_limit_rps: NonNegative | None = Field(None, description="Calls per second allowed.")
-    data: list[DatasetRef] | None = Field(None, description="Data sources the tool touches.")
+    timeout_ms: NonNegativeInt = Field(None, description="Call timeout, ms.")
+    idempotent: bool = Field(None, description="Whether a repeated call is safe.")
+    rate_limit_rps: NonNegative = Field(None, description="Calls per second allowed.")
+    data: list[DatasetRef] = Field(None, description="Data sources the tool touches.")
 
 
 class PolicyRule(_Strict):
@@ -290,7 +324,7 @@ class PolicyRule(_Strict):
     action: Literal["block", "redact", "flag", "require-approval", "allow"] = Field(
         description="What happens on a match (block > redact > require-approval > flag > allow)."
     )
-    match: str | dict[str, Any] | None = Field(
+    match: str | dict[str, Any] = Field(
         None, description="What the rule matches: a pattern or a structured matcher."
     )
 
@@ -298,77 +332,74 @@ class PolicyRule(_Strict):
 class PolicySpec(_Spec):
     """A guardrail, access, data-usage, compliance or retention policy."""
 
-    type: Literal["guardrail", "access", "data-usage", "compliance", "retention"] | None = Field(
+    type: Literal["guardrail", "access", "data-usage", "compliance", "retention"] = Field(
         None, description="Kind of policy."
     )
-    rules: list[PolicyRule] | None = Field(None, description="The rules of the policy.")
-    controls: (
-        list[
-            Annotated[
-                str,
-                Field(
-                    pattern=r"^[a-z0-9][a-z0-9-]*:[^\s]+$",
-                    examples=["nist-ai-rmf:MEASURE-2.7"],
-                ),
-            ]
+    rules: list[PolicyRule] = Field(None, description="The rules of the policy.")
+    controls: list[
+        Annotated[
+            str,
+            Field(
+                pattern=r"^[a-z0-9][a-z0-9-]*:[^\s]+$",
+                examples=["nist-ai-rmf:MEASURE-2.7"],
+            ),
         ]
-        | None
-    ) = Field(
+    ] = Field(
         None,
         description="Framework control ids `framework:control` this policy implements.",
         examples=[["nist-ai-rmf:MEASURE-2.7", "iso-42001:A.6.2.4", "eu-ai-act:art-10"]],
     )
-    review_by: Date | None = Field(None, description="Date by which the policy is reviewed.")
-    approvers: list[Text] | None = Field(None, description="Who approves changes.")
+    review_by: Date = Field(None, description="Date by which the policy is reviewed.")
+    approvers: list[Text] = Field(None, description="Who approves changes.")
 
 
 class Refresh(_Strict):
     """How a dataset is refreshed."""
 
     strategy: Literal["batch", "streaming", "manual"] = Field(description="Refresh mechanism.")
-    schedule: Text | None = Field(None, description="When it runs (cron or words).")
+    schedule: Text = Field(None, description="When it runs (cron or words).")
 
 
 class DatasetSpec(_Spec):
     """A data source."""
 
-    source: Text | None = Field(None, description="URI or description of the source.")
-    refresh: Refresh | None = Field(None, description="How the data is refreshed.")
-    classification: Classification | None = Field(None, description="Data classification.")
-    contains_pii: bool | None = Field(None, description="Whether it holds personal data.")
-    provenance: Text | None = Field(None, description="Where the data comes from.")
-    retention_days: NonNegativeInt | None = Field(None, description="How long it is kept.")
-    license: Text | None = Field(None, description="License of the data.")
-    upstream: list[DatasetRef] | None = Field(None, description="Datasets it derives from.")
+    source: Text = Field(None, description="URI or description of the source.")
+    refresh: Refresh = Field(None, description="How the data is refreshed.")
+    classification: Classification = Field(None, description="Data classification.")
+    contains_pii: bool = Field(None, description="Whether it holds personal data.")
+    provenance: Text = Field(None, description="Where the data comes from.")
+    retention_days: NonNegativeInt = Field(None, description="How long it is kept.")
+    license: Text = Field(None, description="License of the data.")
+    upstream: list[DatasetRef] = Field(None, description="Datasets it derives from.")
 
 
 class ModelSpec(_Spec):
     """A model version from a provider."""
 
-    provider: Text | None = Field(None, description="Provider.", examples=["openai"])
-    name: Text | None = Field(None, description="Model name.", examples=["gpt-4o"])
-    snapshot: Text | None = Field(
+    provider: Text = Field(None, description="Provider.", examples=["openai"])
+    name: Text = Field(None, description="Model name.", examples=["gpt-4o"])
+    snapshot: Text = Field(
         None, description="Exact, pinned provider version.", examples=["gpt-4o-2024-08-06"]
     )
-    context_window: Annotated[int, Field(ge=1)] | None = Field(
+    context_window: Annotated[int, Field(ge=1)] = Field(
         None, description="Context window in tokens."
     )
-    sunset: Date | None = Field(None, description="Date the provider retires the model.")
+    sunset: Date = Field(None, description="Date the provider retires the model.")
 
 
 class EvaluationSpec(_Spec):
     """An evaluation: what it targets, on which data, with which thresholds."""
 
-    targets: list[AnyRef] | None = Field(None, description="Items the evaluation evaluates.")
-    dataset: DatasetRef | None = Field(None, description="Data the evaluation runs on.")
-    harness: Text | None = Field(
+    targets: list[AnyRef] = Field(None, description="Items the evaluation evaluates.")
+    dataset: DatasetRef = Field(None, description="Data the evaluation runs on.")
+    harness: Text = Field(
         None, description="Harness that runs it.", examples=["promptfoo", "custom", "human"]
     )
-    config: Text | None = Field(
+    config: Text = Field(
         None, description="Harness config path relative to this file (`/` = repository root)."
     )
-    metrics: list[Metric] | None = Field(None, description="Metrics with thresholds.")
-    schedule: Text | None = Field(None, description="When it runs.", examples=["on-change"])
+    metrics: list[Metric] = Field(None, description="Metrics with thresholds.")
+    schedule: Text = Field(None, description="When it runs.", examples=["on-change"])
 
 
 SPECS: dict[str, type[_Spec]] = {
@@ -383,10 +414,8 @@ SPECS: dict[str, type[_Spec]] = {
 }
 
 
-class Envelope(_Strict):
+class Envelope(_Extensible):
     """The fields every backlog item has, whatever its kind."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"patternProperties": _EXTENSIONS})
 
     apiVersion: Literal["backlog/v1"] = Field(description="Format version.")
     kind: Kind = Field(description="Kind of item.")
@@ -395,7 +424,7 @@ class Envelope(_Strict):
         examples=["support-triage"],
     )
     title: Text = Field(description="Short human title.")
-    description: str | None = Field(None, description="Longer description (Markdown).")
+    description: str = Field(None, description="Longer description (Markdown).")
     version: Annotated[str, Field(pattern=SEMVER_PATTERN)] = Field(
         description="SemVer 2.0.0 version of the item's `spec`.", examples=["1.2.0"]
     )
@@ -404,23 +433,23 @@ class Envelope(_Strict):
     risk: Literal["low", "medium", "high"] = Field(
         "medium", description="Risk; drives rollout and readiness rules."
     )
-    priority: Literal["P0", "P1", "P2", "P3"] | None = Field(None, description="Priority.")
-    tags: list[Text] | None = Field(None, description="Free-form labels.")
-    depends_on: list[AnyRef] | None = Field(None, description="Generic dependencies.")
-    acceptance: list[Criterion] | None = Field(None, description="Acceptance criteria.")
-    performance: Performance | None = Field(None, description="Performance targets.")
-    safety: Safety | None = Field(None, description="Safety controls.")
-    rollout: Rollout | None = Field(None, description="Rollout plan.")
-    renamed_from: list[Annotated[str, Field(pattern=ref_pattern(ranged=False))]] | None = Field(
+    priority: Literal["P0", "P1", "P2", "P3"] = Field(None, description="Priority.")
+    tags: list[Text] = Field(None, description="Free-form labels.")
+    depends_on: list[AnyRef] = Field(None, description="Generic dependencies.")
+    acceptance: list[Criterion] = Field(None, description="Acceptance criteria.")
+    performance: Performance = Field(None, description="Performance targets.")
+    safety: Safety = Field(None, description="Safety controls.")
+    rollout: Rollout = Field(None, description="Rollout plan.")
+    renamed_from: list[Annotated[str, Field(pattern=ref_pattern(ranged=False))]] = Field(
         None, description="Former `kind/id`s of this item."
     )
-    spec: dict[str, Any] | None = Field(None, description="Kind-specific content.")
+    spec: dict[str, Any] = Field(None, description="Kind-specific content.")
 
 
 def _item_model(kind: str, spec: type[_Spec]) -> type[Envelope]:
     annotations = {
         "kind": Literal[kind],
-        "spec": spec | None,
+        "spec": spec,
     }
     namespace: dict[str, Any] = {
         "__annotations__": annotations,

@@ -146,7 +146,8 @@ class Item:
 
     @property
     def version_text(self) -> str:
-        return "%d.%d.%d" % self.version
+        major, minor, patch = self.version
+        return f"{major}.{minor}.{patch}"
 
     @property
     def rel_dir(self) -> str:
@@ -225,8 +226,11 @@ class Plan:
         elif kind == "dataset":
             refs["upstream"] = self.pick("dataset", 1) if rng.random() < 0.3 else []
         elif kind == "capability":
-            delivers = self.pick("agent", rng.randint(0, 2)) + self.pick("prompt", rng.randint(1, 3))
-            refs["items"] = delivers + self.pick("tool", rng.randint(0, 1))
+            refs["items"] = (
+                self.pick("agent", rng.randint(0, 2))
+                + self.pick("prompt", rng.randint(1, 3))
+                + self.pick("tool", rng.randint(0, 1))
+            )
         elif kind == "evaluation":
             refs["targets"] = self._eval_targets()
             refs["dataset"] = self.pick("dataset", 1)
@@ -248,7 +252,7 @@ class Plan:
             for i in self.by_kind[kind][-60:]
             if not i.covered
         ]
-        want = rng.randint(1, 3)
+        want = rng.randint(1, 4)
         chosen = rng.sample(uncovered, min(want, len(uncovered)))
         if len(chosen) < want:
             extra = self.pick(rng.choice(("prompt", "agent", "tool")), want - len(chosen))
@@ -295,9 +299,10 @@ class Plan:
                 item.status = "in-progress"
         # ... and a done capability's items are all done.
         for item in items:
-            if item.kind == "capability" and item.status == "done":
-                if any(items[t].status != "done" for t in item.refs.get("items", ())):
-                    item.status = "in-progress"
+            delivered_by = [items[t] for t in item.refs.get("items", ())]
+            done = item.status == "done"
+            if done and any(d.status != "done" for d in delivered_by):
+                item.status = "in-progress"
 
 
 # -- phase 3: text ----------------------------------------------------------------------------
@@ -402,7 +407,9 @@ def operations(rng: random.Random, item: Item) -> str:
 
 def template_text(fmt: str, names: list[str], domain: str) -> str:
     def var(name: str) -> str:
-        return {"jinja2": f"{{{{ {name} }}}}", "mustache": f"{{{{{name}}}}}"}.get(fmt, f"{{{name}}}")
+        if fmt == "jinja2":
+            return f"{{{{ {name} }}}}"
+        return f"{{{{{name}}}}}" if fmt == "mustache" else f"{{{name}}}"
 
     lines = [
         f"You are the {domain} assistant of Acme. Be concise; never reveal internal notes.",
@@ -518,7 +525,8 @@ def policy_spec(rng: random.Random, item: Item, first: bool) -> str:
     else:
         text += "  controls:\n" + "".join(f"    - {c}\n" for c in controls)
     text += (
-        f"  review_by: {rng.randint(2031, 2034)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}\n"
+        f"  review_by: {rng.randint(2031, 2034)}-{rng.randint(1, 12):02d}-"
+        f"{rng.randint(1, 28):02d}\n"
         f'  approvers: ["@maria", team-trust-safety, {scalar(rng.choice(OWNERS))}]\n'
     )
     return text
@@ -651,13 +659,14 @@ def generate(n: int, dest: Path, seed: int = 0) -> dict[str, int]:
     prepare_dest(dest)
     plan = Plan(n, seed)
     rng = random.Random(seed * 7919 + 1)
-    files: dict[str, str] = {"backlog.yaml": "# synthetic backlog for benchmarks\nitems: backlog/\n"}
+    files = {"backlog.yaml": "# synthetic backlog for benchmarks\nitems: backlog/\n"}
     first_policy = True
     for item in plan.items:
         text = render(rng, item, files, first_policy and item.kind == "policy")
         if item.kind == "policy":
             first_policy = False
         files[f"{item.rel_dir}/{item.id}.yaml"] = text
+    (dest / "backlog").mkdir(exist_ok=True)  # even for N=0: an empty backlog is valid
     made: set[str] = set()
     for rel, text in files.items():
         folder = os.path.dirname(rel)

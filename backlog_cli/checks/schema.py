@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -59,9 +59,39 @@ def validator(name: str) -> Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+# Below this many files, importing pydantic for the fast path costs more than it saves.
+FAST_PATH_MIN_FILES = 64
+
+
+@cache
+def fast_validator(kind: str) -> Callable[[dict[str, Any]], bool]:
+    """A pydantic-core validator of the same model the schema is generated from.
+
+    It only ever *accepts*: an item it passes is valid under the JSON Schema too (a test
+    holds the two to that over thousands of mutated items), and anything it rejects goes
+    to jsonschema for the real diagnostics. Valid items are the common case, and
+    pydantic-core checks them ~30x faster than jsonschema.
+    """
+    from pydantic import ValidationError
+
+    from backlog_cli.model import ITEM_MODELS
+
+    validate = ITEM_MODELS[kind].__pydantic_validator__.validate_python
+
+    def accepts(data: dict[str, Any]) -> bool:
+        try:
+            validate(data, strict=True)
+        except (ValidationError, ValueError, TypeError):
+            return False
+        return True
+
+    return accepts
+
+
 def check(project: Project) -> Iterator[Diagnostic]:
+    fast = len(project.documents) >= FAST_PATH_MIN_FILES
     for doc in project.documents:
-        yield from check_document(doc)
+        yield from check_document(doc, fast=fast)
 
 
 def _item_key(data: dict[str, Any]) -> str | None:
@@ -71,9 +101,11 @@ def _item_key(data: dict[str, Any]) -> str | None:
     return None
 
 
-def check_document(doc: Document) -> Iterator[Diagnostic]:
+def check_document(doc: Document, *, fast: bool = False) -> Iterator[Diagnostic]:
     data = doc.data
     kind = data.get("kind")
+    if fast and kind in KINDS and fast_validator(kind)(data):
+        return
     name = kind if kind in KINDS else "envelope"
     key = _item_key(data) if kind in KINDS else None
     found: list[Diagnostic] = []
