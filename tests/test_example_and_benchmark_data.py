@@ -17,14 +17,25 @@ def test_example_backlog_is_clean_and_covers_every_kind() -> None:
     assert result.stdout.endswith("items checked: no problems\n")
     listed = run_cli("list", "--root", str(REPO / "examples" / "support-copilot"))
     kinds = {line.split("/")[0] for line in listed.stdout.splitlines()[:-1]}
-    assert kinds == {"capability", "prompt", "agent", "tool", "policy", "dataset", "model",
-                     "evaluation"}
+    assert kinds == {
+        "capability",
+        "prompt",
+        "agent",
+        "tool",
+        "policy",
+        "dataset",
+        "model",
+        "evaluation",
+    }
     assert int(listed.stdout.splitlines()[-1].split()[0]) >= 20
 
 
 def test_benchmark_generator_makes_a_clean_backlog(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), "120",
-                    str(tmp_path / "bench")], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "generate.py"), "120", str(tmp_path / "bench")],
+        check=True,
+        capture_output=True,
+    )
     result = run_cli("check", "--root", str(tmp_path / "bench"))
     assert result.returncode == 0, result.stdout
     assert result.stdout == "120 items checked: no problems\n"
