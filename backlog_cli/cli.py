@@ -395,13 +395,25 @@ def main() -> None:
     except typer.Abort:
         sys.stderr.write("backlog: aborted\n")
         sys.exit(130)
+    except BrokenPipeError:
+        # `backlog check | head`: the reader left; stop quietly like other Unix tools
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)
     except Exception as exc:
         # click's usage errors (typer vendors click, so match by behaviour, not by class)
         show = getattr(exc, "show", None)
         if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
             show()
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
-        raise
+        if os.environ.get("BACKLOG_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"backlog: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in backlog-cli, not in your files. Please report it with the "
+            "command you ran; BACKLOG_DEBUG=1 shows the traceback.\n"
+        )
+        sys.exit(3)
     sys.exit(code if isinstance(code, int) else 0)
 
 

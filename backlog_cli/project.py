@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from backlog_cli.config import Config
@@ -82,12 +83,25 @@ class Project:
         return found[0] if found else None
 
 
+def _outside(path: Path, rel: str, repo_root: Path) -> LoadError | None:
+    """A symlinked item file that resolves outside the repository is not read."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None  # a dangling link or a loop: load_file reports it
+    if target.is_relative_to(repo_root.resolve()):
+        return None
+    return LoadError(path, rel, "symlink points outside the repository; not read", warning=True)
+
+
 def load_project(config: Config) -> Project:
     documents: list[Document] = []
     errors: list[LoadError] = []
     if config.items.is_dir():
         found = discover(config.items, config.repo_root, config.exclude, config.project_root)
         for path, rel in found:
-            loaded = load_file(path, rel, config.limits)
+            loaded = _outside(path, rel, config.repo_root) or load_file(path, rel, config.limits)
             (errors if isinstance(loaded, LoadError) else documents).append(loaded)  # type: ignore[arg-type]
     return Project(config, documents, errors)

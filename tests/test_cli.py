@@ -244,3 +244,16 @@ def test_rules_command_documents_each_rule() -> None:
     ):
         assert f"{rule}:" in result.stdout
     assert result.stdout.count("Failing") >= 6 and result.stdout.count("Passing") >= 6
+
+
+def test_symlink_leaving_the_repository_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "outside.yaml"
+    secret.write_text("password: hunter2-very-secret\n", encoding="utf-8")
+    root = write_backlog(tmp_path / "repo", {"backlog/m.yaml": item("model", "m")})
+    (root / "backlog" / "leak.yaml").symlink_to(secret)
+    (root / "backlog" / "inside.yaml").symlink_to(root / "backlog" / "m.yaml")
+    result = run_cli("check", cwd=root)
+    assert "hunter2" not in result.stdout + result.stderr
+    assert "backlog/leak.yaml:1:1: warning yaml-syntax symlink points outside" in result.stdout
+    # the in-repository link is read (and so duplicates model/m)
+    assert "duplicate-id" in result.stdout
