@@ -53,24 +53,37 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+Positions = dict[Pointer, tuple[int, int, int, int]]
 
 
 @dataclass
 class Document:
-    """A parsed item file: its data and where each value and key sits (1-based)."""
+    """A parsed item file: its data, and where each value and key sits (1-based).
+
+    Positions are computed on first use, by parsing the text again: most files in a healthy
+    backlog have no findings, and a position table costs ~15x the file's size in memory.
+    """
 
     path: Path
     rel: str
     data: dict[str, Any]
-    # pointer -> (key line, key column, value line, value column)
-    positions: dict[Pointer, tuple[int, int, int, int]] = field(repr=False)
-    text: str = field(repr=False, default="")
+    text: str = field(repr=False)
+    limits: Limits = field(repr=False, default=DEFAULT_LIMITS)
+    _positions: Positions | None = field(repr=False, default=None)
+
+    @property
+    def positions(self) -> Positions:
+        """pointer -> (key line, key column, value line, value column)"""
+        if self._positions is None:
+            self._positions = parse(self.text, self.limits, track=True)[1]
+        return self._positions
 
     def locate(self, pointer: Pointer, *, at_key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `pointer` (or of its key), or the nearest parent."""
         pointer = tuple(pointer)
+        positions = self.positions
         while True:
-            pos = self.positions.get(pointer)
+            pos = positions.get(pointer)
             if pos is not None:
                 return (pos[0], pos[1]) if at_key else (pos[2], pos[3])
             if not pointer:
@@ -174,11 +187,23 @@ def _check_tag(tag: str | None, mark: Any) -> None:
     )
 
 
-Positions = dict[Pointer, tuple[int, int, int, int]]
+def parse(
+    text: str, limits: Limits = DEFAULT_LIMITS, *, track: bool = True
+) -> tuple[Any, Positions]:
+    """Parse one YAML document into plain data (and positions, with `track`).
+
+    Raises `_Problem`. Without `track` the positions table stays empty; a problem is then
+    raised again from a tracking parse so that its message can cite earlier lines.
+    """
+    if not track:
+        try:
+            return _parse(text, limits, False)
+        except _Problem:
+            pass
+    return _parse(text, limits, True)
 
 
-def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, Positions]:
-    """Parse one YAML document into plain data and positions; raises `_Problem`."""
+def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
     parser = _Parser(text)
     positions: Positions = {}
     anchors: dict[str, tuple[Any, int]] = {}
@@ -189,6 +214,7 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, Positions]:
     documents = 0
     alias_nodes = 0
     mark: Any = None
+    pointer: Pointer = ()
     max_depth = limits.max_depth
     try:
         while True:
@@ -226,12 +252,14 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, Positions]:
                     if type(parent) is dict:
                         if frame[2] is None:
                             raise _Problem("a mapping key must be a plain value", mark)
-                        pointer = (*frame[1], frame[2])
+                        if track:
+                            pointer = (*frame[1], frame[2])
                         key_mark = frame[3]
                         parent[frame[2]] = container
                         frame[2] = None
                     else:
-                        pointer = (*frame[1], len(parent))
+                        if track:
+                            pointer = (*frame[1], len(parent))
                         key_mark = mark
                         parent.append(container)
                 else:
@@ -241,12 +269,13 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, Positions]:
                     key_mark = mark
                     root = container
                     have_root = True
-                positions[pointer] = (
-                    key_mark.line + 1,
-                    key_mark.column + 1,
-                    mark.line + 1,
-                    mark.column + 1,
-                )
+                if track:
+                    positions[pointer] = (
+                        key_mark.line + 1,
+                        key_mark.column + 1,
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
                 stack.append([container, pointer, None, None, 1, event.anchor, mark])
                 continue
             elif etype is MappingEndEvent or etype is SequenceEndEvent:
@@ -317,22 +346,24 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, Positions]:
                     parent[key] = None
                 else:
                     parent[key] = value
-                    item_pointer: Pointer = (*frame[1], key)
+                    if track:
+                        item_pointer: Pointer = (*frame[1], key)
+                        positions[item_pointer] = (
+                            frame[3].line + 1,
+                            frame[3].column + 1,
+                            mark.line + 1,
+                            mark.column + 1,
+                        )
+                    frame[2] = None
+            else:
+                if track:
+                    item_pointer = (*frame[1], len(parent))
                     positions[item_pointer] = (
-                        frame[3].line + 1,
-                        frame[3].column + 1,
+                        mark.line + 1,
+                        mark.column + 1,
                         mark.line + 1,
                         mark.column + 1,
                     )
-                    frame[2] = None
-            else:
-                item_pointer = (*frame[1], len(parent))
-                positions[item_pointer] = (
-                    mark.line + 1,
-                    mark.column + 1,
-                    mark.line + 1,
-                    mark.column + 1,
-                )
                 parent.append(value)
     except yaml.MarkedYAMLError as exc:
         message = exc.problem or str(exc)
@@ -418,7 +449,7 @@ def load_file(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> Document
         return LoadError(path, rel, f"cannot read file: {exc.strerror or exc}")
     try:
         text = decode(raw)
-        data, positions = parse(text, limits)
+        data, _ = parse(text, limits, track=False)
     except _Problem as problem:
         return LoadError(path, rel, problem.message, problem.line, problem.column, problem.hint)
     except RecursionError:  # pragma: no cover - the depth bound comes first
@@ -438,7 +469,7 @@ def load_file(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> Document
             f"top level is {shown}, not a mapping",
             hint="an item file holds one YAML mapping: `apiVersion: backlog/v1`, `kind: ...`",
         )
-    return Document(path, rel, data, positions, text)
+    return Document(path, rel, data, text, limits)
 
 
 def discover(

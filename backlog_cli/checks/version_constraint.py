@@ -37,11 +37,11 @@ def check(project: Project) -> Iterator[Diagnostic]:
     for edge in graph.edges:
         if edge.ref.range is None:
             continue
-        source = graph.nodes[edge.source]
-        line, column = source.doc.locate(edge.pointer)
         problem = _problem(project, edge)
         if problem is not None:
             message, hint = problem
+            source = graph.nodes[edge.source]
+            line, column = source.doc.locate(edge.pointer)
             yield Diagnostic(source.doc.rel, line, column, ID, SEVERITY, message, edge.source, hint)
 
 
