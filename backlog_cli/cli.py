@@ -17,7 +17,6 @@ from backlog_cli import __version__
 from backlog_cli.errors import BacklogError
 
 if TYPE_CHECKING:
-    from backlog_cli.check import CheckResult
     from backlog_cli.project import Item, Project
 
 app = typer.Typer(
@@ -128,7 +127,7 @@ def check(
     verbose: VerboseOpt = False,
 ) -> None:
     """Check the backlog: YAML, schemas, ids, references, version ranges, cycles."""
-    from backlog_cli.check import CheckOptions, run_check, validate_rule_names
+    from backlog_cli.check import CheckOptions, run_check
     from backlog_cli.report import Format, render
     from backlog_cli.report.text import summary
 
@@ -140,8 +139,6 @@ def check(
         raise BacklogError(
             f"--format {fmt_name}: unknown format; choose one of {choices}"
         ) from None
-    validate_rule_names(rule or (), "--rule")
-    validate_rule_names(ignore_rule or (), "--ignore-rule")
     project = _project(root)
     options = CheckOptions(
         paths=tuple(paths or ()),
@@ -157,18 +154,9 @@ def check(
             f"{len(project.documents) + len(project.load_errors)} files loaded\n"
         )
     use_color = _color(no_color) and output is None
-    text = render(report_format, result, color=use_color)
-    if quiet and report_format is Format.text:
-        text = _quiet(result, text)
+    text = render(report_format, result, color=use_color, quiet=quiet)
     _emit(text, output, None if quiet else summary(result) + "\n")
     raise typer.Exit(result.exit_code)
-
-
-def _quiet(result: CheckResult, text: str) -> str:
-    from backlog_cli.report.text import summary
-
-    lines = text.splitlines(keepends=True)
-    return "".join(line for line in lines if line.strip() != summary(result))
 
 
 def _resolve(project: Project, name: str) -> Item:
@@ -315,7 +303,10 @@ def show(
     ]
     description = item.data.get("description")
     if isinstance(description, str) and description.strip():
-        lines.append("  " + description.strip().splitlines()[0])
+        paragraph = description.strip().split("\n\n", 1)[0]
+        lines.append("")
+        lines.extend("  " + line.strip() for line in paragraph.splitlines())
+        lines.append("")
     lines.append("depends on:" if upstream else "depends on: nothing")
     for u in upstream:
         state = "missing" if not u["exists"] else f"{u['version']} [{u['status']}]"

@@ -341,7 +341,7 @@ def report(results: Sequence[Result], tools: Tools, info: dict[str, object]) -> 
         "",
         "ratio = backlog / peer: below 1 backlog is faster (or smaller), above 1 slower.",
         f"{PEER} validates the same files against `schemas/item.schema.json` only; "
-        "backlog also parses with positions and runs the graph rules.",
+        "backlog also runs the graph rules (and locates every finding).",
     ]
     seen: set[str] = set()
     for r in results:

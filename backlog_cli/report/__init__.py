@@ -24,11 +24,12 @@ class Format(str, enum.Enum):
     json = "json"
 
 
-def render(fmt: Format, result: CheckResult, *, color: bool = False, verbose: bool = False) -> str:
+def render(fmt: Format, result: CheckResult, *, color: bool = False, quiet: bool = False) -> str:
+    """The report in `fmt`. `color` and `quiet` (findings only, no summary) shape text."""
     if fmt is Format.text:
         from backlog_cli.report import text
 
-        return text.render(result, color=color, verbose=verbose)
+        return text.render(result, color=color, quiet=quiet)
     if fmt is Format.json:
         from backlog_cli.report import json
 

@@ -22,7 +22,7 @@ def summary(result: CheckResult) -> str:
     return f"{checked}: {_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}"
 
 
-def render(result: CheckResult, *, color: bool = False, verbose: bool = False) -> str:
+def render(result: CheckResult, *, color: bool = False, quiet: bool = False) -> str:
     def paint(style: str, text: str) -> str:
         return f"{_STYLES[style]}{text}{_RESET}" if color else text
 
@@ -36,6 +36,8 @@ def render(result: CheckResult, *, color: bool = False, verbose: bool = False) -
         lines.append(f"{where} {paint(d.severity, d.severity)} {d.rule} {d.message}")
         if d.hint:
             lines.append(paint("hint", f"  hint: {d.hint}"))
+    if quiet:
+        return "".join(line + "\n" for line in lines)
     if lines:
         lines.append("")
     lines.append(summary(result))
