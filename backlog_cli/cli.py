@@ -17,7 +17,7 @@ from backlog_cli import __version__
 from backlog_cli.errors import BacklogError
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Item, Project
+    from backlog_cli.project import Project
 
 app = typer.Typer(
     name="backlog",
@@ -159,38 +159,15 @@ def check(
     raise typer.Exit(result.exit_code)
 
 
-def _resolve(project: Project, name: str) -> Item:
-    import difflib
+def _json(payload: object) -> str:
+    import json
 
-    item = project.find(name)
-    if item is None and "/" not in name:
-        matches = [i for i in project.items if i.id == name]
-        if len(matches) == 1:
-            item = matches[0]
-        elif len(matches) > 1:
-            both = ", ".join(sorted(i.key for i in matches))
-            raise BacklogError(f"`{name}` is ambiguous: {both}; write `kind/id`")
-    if item is None:
-        keys = sorted(project.by_key)
-        close = difflib.get_close_matches(name, keys, n=1, cutoff=0.5) or difflib.get_close_matches(
-            name, [k.split("/", 1)[1] for k in keys], n=1, cutoff=0.5
-        )
-        hint = f"; did you mean `{close[0]}`?" if close else ""
-        raise BacklogError(f"unknown item `{name}`{hint} (`backlog list` shows them)")
-    return item
+    return json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def _item_summary(item: Item) -> dict[str, object]:
-    return {
-        "key": item.key,
-        "kind": item.kind,
-        "id": item.id,
-        "title": item.title,
-        "version": item.version,
-        "status": item.status,
-        "owner": item.owner,
-        "path": item.doc.rel,
-    }
+def _text_or_json(fmt: str) -> None:
+    if fmt not in ("text", "json"):
+        raise BacklogError(f"--format {fmt}: choose text or json")
 
 
 @app.command("list")
@@ -212,34 +189,19 @@ def list_items(
     output: OutputOpt = None,
 ) -> None:
     """List the items, one line each."""
-    import json
-
+    from backlog_cli.commands import inventory
+    from backlog_cli.config import did_you_mean
     from backlog_cli.refs import KINDS
 
-    if fmt not in ("text", "json"):
-        raise BacklogError(f"--format {fmt}: choose text or json")
+    _text_or_json(fmt)
     for k in kind or ():
         if k not in KINDS:
-            from backlog_cli.config import did_you_mean
-
             raise BacklogError(f"--kind {k}: unknown kind{did_you_mean(k, KINDS)}")
-    project = _project(root)
-    items = [
-        i
-        for i in sorted(project.items, key=lambda i: (i.kind, i.id, i.doc.rel))
-        if (not kind or i.kind in kind)
-        and (not status or i.status in status)
-        and (not owner or i.owner in owner)
-    ]
+    items = inventory.select(_project(root), kind or (), status or (), owner or ())
     if fmt == "json":
-        payload = {"version": 1, "items": [_item_summary(i) for i in items]}
-        _emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", output)
-        return
-    rows = [(i.key, i.version or "?", i.status or "?", i.owner or "?", i.doc.rel) for i in items]
-    widths = [max((len(r[c]) for r in rows), default=0) for c in range(4)]
-    lines = ["  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4] for r in rows]
-    lines.append(f"{len(rows)} item{'' if len(rows) == 1 else 's'}")
-    _emit("\n".join(lines) + "\n", output)
+        _emit(_json({"version": 1, "items": [inventory.summary(i) for i in items]}), output)
+    else:
+        _emit(inventory.render_list(items), output)
 
 
 @app.command()
@@ -250,73 +212,22 @@ def show(
     output: OutputOpt = None,
 ) -> None:
     """Show one item with its resolved links, upstream and downstream."""
-    import json
+    from backlog_cli.commands import inventory
 
-    from backlog_cli.refs import parse_range, parse_version
-
-    if fmt not in ("text", "json"):
-        raise BacklogError(f"--format {fmt}: choose text or json")
+    _text_or_json(fmt)
     project = _project(root)
-    item = _resolve(project, item_name)
-    graph = project.graph
-
-    def link(key: str, range_text: str | None) -> dict[str, object]:
-        target = graph.nodes.get(key)
-        admitted: bool | None = None
-        if target is not None and range_text is not None:
-            version = parse_version(target.version or "")
-            try:
-                admitted = parse_range(range_text).admits(version) if version else None
-            except ValueError:
-                admitted = None
-        return {
-            "item": key,
-            "exists": target is not None,
-            "version": target.version if target else None,
-            "status": target.status if target else None,
-            "range": range_text,
-            "admitted": admitted,
-        }
-
-    upstream = [
-        {"relation": e.relation, **link(e.target, e.ref.range)}
-        for e in graph.upstream.get(item.key, [])
-    ]
-    downstream = [
-        {"relation": e.relation, **link(e.source, None), "range": e.ref.range}
-        for e in graph.downstream.get(item.key, [])
-    ]
+    item = inventory.resolve(project, item_name)
+    upstream, downstream = inventory.links(project, item)
     if fmt == "json":
         payload = {
             "version": 1,
-            "item": {**_item_summary(item), "data": item.data},
+            "item": {**inventory.summary(item), "data": item.data},
             "upstream": upstream,
             "downstream": downstream,
         }
-        _emit(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n", output)
-        return
-    lines = [
-        f"{item.key}  {item.version or '?'}  [{item.status or '?'}]",
-        f"  title:  {item.title or ''}",
-        f"  owner:  {item.owner or ''}",
-        f"  file:   {item.doc.rel}",
-    ]
-    description = item.data.get("description")
-    if isinstance(description, str) and description.strip():
-        paragraph = description.strip().split("\n\n", 1)[0]
-        lines.append("")
-        lines.extend("  " + line.strip() for line in paragraph.splitlines())
-        lines.append("")
-    lines.append("depends on:" if upstream else "depends on: nothing")
-    for u in upstream:
-        state = "missing" if not u["exists"] else f"{u['version']} [{u['status']}]"
-        rng = f"@{u['range']}" if u["range"] else ""
-        bad = "  (range does not admit it)" if u["admitted"] is False else ""
-        lines.append(f"  {u['relation']}: {u['item']}{rng} -> {state}{bad}")
-    lines.append("used by:" if downstream else "used by: nothing")
-    for d in downstream:
-        lines.append(f"  {d['item']} ({d['relation']}) {d['version']} [{d['status']}]")
-    _emit("\n".join(lines) + "\n", output)
+        _emit(_json(payload), output)
+    else:
+        _emit(inventory.render_show(item, upstream, downstream), output)
 
 
 @app.command()

@@ -192,6 +192,27 @@ def _item_summary_schema() -> dict[str, Any]:
     }
 
 
+def _link_schema() -> dict[str, Any]:
+    nullable = {"type": ["string", "null"]}
+    return {
+        "type": "object",
+        "description": "A reference between two items.",
+        "required": ["relation", "item", "exists", "version", "status", "range", "admitted"],
+        "properties": {
+            "relation": {"type": "string", "description": "Referring field, e.g. `spec.model`."},
+            "item": {"type": "string", "description": "`kind/id` of the other item."},
+            "exists": {"type": "boolean", "description": "Whether that item exists."},
+            "version": {**nullable, "description": "Its version."},
+            "status": {**nullable, "description": "Its status."},
+            "range": {**nullable, "description": "The reference's version range, if any."},
+            "admitted": {
+                "type": ["boolean", "null"],
+                "description": "Whether the range admits the version (null: no range).",
+            },
+        },
+    }
+
+
 def generate_contracts() -> dict[str, dict[str, Any]]:
     """The JSON output contracts (`--format json`), hand-written: they are the product's
     promise to scripts, so a change to them must be a visible diff."""
@@ -242,6 +263,35 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
                         "type": "array",
                         "description": "Findings, ordered by path, line, column, rule.",
                         "items": _diagnostic_schema(),
+                    },
+                },
+            },
+        ),
+        "show-result": wrap(
+            "show-result",
+            "backlog show --format json",
+            {
+                "required": ["version", "item", "upstream", "downstream"],
+                "properties": {
+                    "version": version,
+                    "item": {
+                        **_item_summary_schema(),
+                        "description": "The item, with its data as loaded.",
+                        "required": [*_item_summary_schema()["required"], "data"],
+                        "properties": {
+                            **_item_summary_schema()["properties"],
+                            "data": {"type": "object", "description": "The item file's data."},
+                        },
+                    },
+                    "upstream": {
+                        "type": "array",
+                        "description": "What the item references.",
+                        "items": _link_schema(),
+                    },
+                    "downstream": {
+                        "type": "array",
+                        "description": "Items that reference it.",
+                        "items": _link_schema(),
                     },
                 },
             },

@@ -211,7 +211,10 @@ def test_list_and_show(tmp_path: Path) -> None:
     assert "spec.model: model/gpt-4o@^1.2 -> 1.3.0 [ready]" in shown.stdout
     assert "agent/bot (spec.prompts)" in shown.stdout
     by_id = run_cli("show", "triage", "--format", "json", cwd=root)
-    assert json.loads(by_id.stdout)["upstream"][0]["admitted"] is True
+    shown_json = json.loads(by_id.stdout)
+    show_schema = json.loads((REPO / "schemas" / "show-result.schema.json").read_text())
+    Draft202012Validator(show_schema).validate(shown_json)
+    assert shown_json["upstream"][0]["admitted"] is True
     unknown = run_cli("show", "prompt/traige", cwd=root)
     assert unknown.returncode == 2
     assert "did you mean `prompt/triage`?" in unknown.stderr

@@ -1,0 +1,1 @@
+"""Commands other than `check`: composition over the project, returning data to render."""

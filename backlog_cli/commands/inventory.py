@@ -1,0 +1,125 @@
+"""`list` and `show`: find items and their resolved links."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+from backlog_cli.errors import BacklogError
+from backlog_cli.project import Item, Project
+from backlog_cli.refs import parse_range, parse_version
+
+
+def summary(item: Item) -> dict[str, Any]:
+    return {
+        "key": item.key,
+        "kind": item.kind,
+        "id": item.id,
+        "title": item.title,
+        "version": item.version,
+        "status": item.status,
+        "owner": item.owner,
+        "path": item.doc.rel,
+    }
+
+
+def select(
+    project: Project, kinds: Sequence[str], statuses: Sequence[str], owners: Sequence[str]
+) -> list[Item]:
+    """Items matching every given filter (each filter a union of its values), sorted."""
+    return [
+        i
+        for i in sorted(project.items, key=lambda i: (i.kind, i.id, i.doc.rel))
+        if (not kinds or i.kind in kinds)
+        and (not statuses or i.status in statuses)
+        and (not owners or i.owner in owners)
+    ]
+
+
+def resolve(project: Project, name: str) -> Item:
+    """The item named `kind/id` (or a unique bare id); exit 2 with a did-you-mean otherwise."""
+    item = project.find(name)
+    if item is None and "/" not in name:
+        matches = [i for i in project.items if i.id == name]
+        if len(matches) == 1:
+            item = matches[0]
+        elif len(matches) > 1:
+            both = ", ".join(sorted(i.key for i in matches))
+            raise BacklogError(f"`{name}` is ambiguous: {both}; write `kind/id`")
+    if item is None:
+        keys = sorted(project.by_key)
+        close = difflib.get_close_matches(name, keys, n=1, cutoff=0.5) or (
+            difflib.get_close_matches(name, [k.split("/", 1)[1] for k in keys], n=1, cutoff=0.5)
+        )
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        raise BacklogError(f"unknown item `{name}`{hint} (`backlog list` shows them)")
+    return item
+
+
+def _link(project: Project, key: str, range_text: str | None) -> dict[str, Any]:
+    target = project.graph.nodes.get(key)
+    admitted: bool | None = None
+    if target is not None and range_text is not None:
+        version = parse_version(target.version or "")
+        try:
+            admitted = parse_range(range_text).admits(version) if version else None
+        except ValueError:
+            admitted = None
+    return {
+        "item": key,
+        "exists": target is not None,
+        "version": target.version if target else None,
+        "status": target.status if target else None,
+        "range": range_text,
+        "admitted": admitted,
+    }
+
+
+def links(project: Project, item: Item) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What the item depends on (with the range check) and what references it."""
+    graph = project.graph
+    upstream = [
+        {"relation": e.relation, **_link(project, e.target, e.ref.range)}
+        for e in graph.upstream.get(item.key, [])
+    ]
+    downstream = [
+        {"relation": e.relation, **_link(project, e.source, None), "range": e.ref.range}
+        for e in graph.downstream.get(item.key, [])
+    ]
+    return upstream, downstream
+
+
+def render_list(items: Sequence[Item]) -> str:
+    rows = [(i.key, i.version or "?", i.status or "?", i.owner or "?", i.doc.rel) for i in items]
+    widths = [max((len(r[c]) for r in rows), default=0) for c in range(4)]
+    lines = ["  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4] for r in rows]
+    lines.append(f"{len(rows)} item{'' if len(rows) == 1 else 's'}")
+    return "\n".join(lines) + "\n"
+
+
+def render_show(
+    item: Item, upstream: list[dict[str, Any]], downstream: list[dict[str, Any]]
+) -> str:
+    lines = [
+        f"{item.key}  {item.version or '?'}  [{item.status or '?'}]",
+        f"  title:  {item.title or ''}",
+        f"  owner:  {item.owner or ''}",
+        f"  file:   {item.doc.rel}",
+    ]
+    description = item.data.get("description")
+    if isinstance(description, str) and description.strip():
+        paragraph = description.strip().split("\n\n", 1)[0]
+        lines.append("")
+        lines.extend("  " + line.strip() for line in paragraph.splitlines())
+        lines.append("")
+    lines.append("depends on:" if upstream else "depends on: nothing")
+    for u in upstream:
+        state = "missing" if not u["exists"] else f"{u['version']} [{u['status']}]"
+        rng = f"@{u['range']}" if u["range"] else ""
+        bad = "  (range does not admit it)" if u["admitted"] is False else ""
+        lines.append(f"  {u['relation']}: {u['item']}{rng} -> {state}{bad}")
+    lines.append("used by:" if downstream else "used by: nothing")
+    for d in downstream:
+        lines.append(f"  {d['item']} ({d['relation']}) {d['version']} [{d['status']}]")
+    return "\n".join(lines) + "\n"
