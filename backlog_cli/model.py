@@ -23,6 +23,8 @@ _ID_BODY = ID_PATTERN.removeprefix("^").removesuffix("$")
 # keeps out characters that can never appear in one.
 _RANGE_BODY = r"[0-9A-Za-z.^~*<>=| +-]+"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# ids inside an item (criteria, policy rules): teams write `AC-1` or `no_pii`; no spaces
+LOCAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
 def ref_pattern(*kinds: str, ranged: bool = True) -> str:
@@ -119,7 +121,7 @@ class Criterion(_Strict):
     id: Annotated[
         str,
         Field(
-            pattern=ID_PATTERN,
+            pattern=LOCAL_ID_PATTERN,
             description="Identifier of the criterion, unique within the item.",
             examples=["routing-accuracy"],
         ),
@@ -320,7 +322,7 @@ class ToolSpec(_Spec):
 class PolicyRule(_Strict):
     """One rule of a policy."""
 
-    id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(
+    id: Annotated[str, Field(pattern=LOCAL_ID_PATTERN)] = Field(
         description="Identifier of the rule, unique within the policy.", examples=["no-pii"]
     )
     description: Text = Field(description="What the rule enforces.")

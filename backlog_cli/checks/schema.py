@@ -94,6 +94,39 @@ def check(project: Project) -> Iterator[Diagnostic]:
         yield from check_document(doc, fast=fast)
 
 
+# lists whose entries carry an `id` that must be unique within the list (SPEC §3); JSON
+# Schema cannot say "unique by property", so this rule checks it
+_LOCAL_ID_LISTS: tuple[tuple[str, ...], ...] = (
+    ("acceptance",),
+    ("spec", "success_metrics"),
+    ("spec", "rules"),
+)
+
+
+def _duplicate_local_ids(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    for path in _LOCAL_ID_LISTS:
+        entries: Any = data
+        for part in path:
+            entries = entries.get(part) if isinstance(entries, dict) else None
+        if not isinstance(entries, list):
+            continue
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(entries):
+            local_id = entry.get("id") if isinstance(entry, dict) else None
+            if not isinstance(local_id, str):
+                continue
+            if local_id in seen:
+                yield (
+                    (*path, index, "id"),
+                    (
+                        f"`{_dotted(path)}`: id `{local_id}` is used twice "
+                        f"(first at `{_dotted((*path, seen[local_id]))}`)"
+                    ),
+                )
+            else:
+                seen[local_id] = index
+
+
 def _item_key(data: dict[str, Any]) -> str | None:
     kind, item_id = data.get("kind"), data.get("id")
     if isinstance(kind, str) and isinstance(item_id, str):
@@ -104,11 +137,30 @@ def _item_key(data: dict[str, Any]) -> str | None:
 def check_document(doc: Document, *, fast: bool = False) -> Iterator[Diagnostic]:
     data = doc.data
     kind = data.get("kind")
-    if fast and kind in KINDS and fast_validator(kind)(data):
+    if (
+        fast
+        and kind in KINDS
+        and fast_validator(kind)(data)
+        and not any(_duplicate_local_ids(data))
+    ):
         return
     name = kind if kind in KINDS else "envelope"
     key = _item_key(data) if kind in KINDS else None
     found: list[Diagnostic] = []
+    for pointer, message in _duplicate_local_ids(data):
+        line, column = doc.locate(pointer)
+        found.append(
+            Diagnostic(
+                doc.rel,
+                line,
+                column,
+                ID,
+                SEVERITY,
+                message,
+                key,
+                "ids of criteria and rules are unique within their list",
+            )
+        )
     for error in validator(name).iter_errors(data):
         for pointer, message, hint, at_key in _explain(error):
             line, column = doc.locate(pointer, at_key=at_key)

@@ -158,3 +158,24 @@ def test_input_names_must_be_identifiers(tmp_path: Path) -> None:
     found = messages(tmp_path, text)
     assert [(f[0], f[1]) for f in found] == [(10, 5)]
     assert "not a valid name" in found[0][2]
+
+
+def test_local_ids_are_unique_within_their_list(tmp_path: Path) -> None:
+    text = item(
+        "policy",
+        "p",
+        extra="""
+        acceptance:
+          - {id: AC-1, text: one}
+          - {id: AC-1, text: two}
+    """,
+        spec="""
+        rules:
+          - {id: no_pii, description: d, action: block}
+          - {id: no_pii, description: e, action: flag}
+    """,
+    )
+    found = messages(tmp_path, text)
+    assert [(f[0], f[1]) for f in found] == [(10, 10), (14, 12)]
+    assert "`acceptance`: id `AC-1` is used twice (first at `acceptance[0]`)" in found[0][2]
+    assert "`spec.rules`: id `no_pii` is used twice" in found[1][2]
