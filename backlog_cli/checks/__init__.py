@@ -6,6 +6,7 @@ why, and a failing and a passing example.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Protocol
@@ -44,18 +45,21 @@ class Rule(Protocol):
     def check(self, project: Project) -> Iterator[Diagnostic]: ...
 
 
+# Implemented rules, by module name, in reporting order. Adding a rule: write
+# `checks/<rule_id with _>.py` and add its module name here.
+MODULES: tuple[str, ...] = (
+    "yaml_syntax",
+    "schema",
+    "duplicate_id",
+    "unknown_reference",
+    "version_constraint",
+    "cycle",
+)
+
+
 def registry() -> dict[str, ModuleType]:
     """The implemented rules by id, in reporting order."""
-    from backlog_cli.checks import (
-        cycle,
-        duplicate_id,
-        schema,
-        unknown_reference,
-        version_constraint,
-        yaml_syntax,
-    )
-
-    modules = (yaml_syntax, schema, duplicate_id, unknown_reference, version_constraint, cycle)
+    modules = [importlib.import_module(f"backlog_cli.checks.{name}") for name in MODULES]
     return {module.ID: module for module in modules}
 
 

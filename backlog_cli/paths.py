@@ -1,0 +1,57 @@
+"""File paths written inside items (`template_file`, `config`), resolved safely.
+
+A path is relative to the item's own file, like a Markdown link; a leading `/` means the
+repository root. A path that leaves the repository — by `..`, by an absolute target, or
+through a symlink anywhere on the way — is refused, and its content is never read.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Resolved:
+    path: Path | None  # the real file, when it exists inside the repository
+    problem: str | None  # why not, in words, when it does not
+
+
+def resolve(raw: str, item_file: Path, repo_root: Path) -> Resolved:
+    root = repo_root.resolve()
+    if not raw.strip():
+        return Resolved(None, "the path is empty")
+    if "\x00" in raw:
+        return Resolved(None, "the path contains a NUL character")
+    candidate = root / raw.lstrip("/") if raw.startswith("/") else item_file.parent / raw
+    # judge the path as written first: `..` must not climb out even if it climbs back
+    lexical = Path(os.path.normpath(os.path.abspath(candidate)))
+    if not lexical.is_relative_to(root) and not _inside_unresolved(lexical, repo_root):
+        return Resolved(None, "the path leaves the repository")
+    try:
+        real = candidate.resolve(strict=True)
+    except FileNotFoundError:
+        return Resolved(None, "no such file")
+    except (OSError, RuntimeError) as exc:  # symlink loops, permission errors
+        return Resolved(None, f"cannot be read ({exc.__class__.__name__})")
+    if not real.is_relative_to(root):
+        return Resolved(None, "the path leads outside the repository (through a symlink)")
+    if real.is_dir():
+        return Resolved(None, "is a folder, not a file")
+    return Resolved(real, None)
+
+
+def _inside_unresolved(lexical: Path, repo_root: Path) -> bool:
+    # the repository root may itself be reached through a symlink (e.g. /tmp -> /private/tmp)
+    return lexical.is_relative_to(Path(os.path.abspath(repo_root)))
+
+
+def read_text(path: Path, limit: int) -> str | None:
+    """A resolved file's text, or None when it is too large or not UTF-8."""
+    try:
+        if path.stat().st_size > limit:
+            return None
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
