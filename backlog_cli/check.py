@@ -9,6 +9,7 @@ from pathlib import Path
 
 from backlog_cli.checks import RULE_IDS, registry
 from backlog_cli.config import did_you_mean
+from backlog_cli.dates import today
 from backlog_cli.diagnostic import Diagnostic
 from backlog_cli.errors import BacklogError
 from backlog_cli.loader import relpath
@@ -28,6 +29,7 @@ class CheckResult:
     diagnostics: tuple[Diagnostic, ...]
     items: int  # item files in scope
     strict: bool = False
+    waived: tuple[Diagnostic, ...] = ()  # suppressed by a live waiver: listed, never failing
 
     @property
     def errors(self) -> int:
@@ -88,7 +90,12 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
     rules = registry()
     in_scope = scope(project, options.paths)
     overrides = project.config.rules
+    now = today() if project.config.waivers else None
+    live = {
+        (w.rule, w.item) for w in project.config.waivers if now is not None and w.expires >= now
+    }
     found: list[Diagnostic] = []
+    waived: list[Diagnostic] = []
     for rule_id in selected_rules(project, options):
         severity = overrides.get(rule_id)
         for diagnostic in rules[rule_id].check(project):
@@ -96,7 +103,10 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
                 continue
             if severity in ("error", "warning") and diagnostic.severity != severity:
                 diagnostic = dataclasses.replace(diagnostic, severity=severity)
-            found.append(diagnostic)
+            if (diagnostic.rule, diagnostic.item) in live:
+                waived.append(diagnostic)
+            else:
+                found.append(diagnostic)
     files = [d.rel for d in project.documents] + [e.rel for e in project.load_errors]
     items = len(files) if in_scope is None else sum(1 for f in files if f in in_scope)
-    return CheckResult(tuple(sorted(set(found))), items, options.strict)
+    return CheckResult(tuple(sorted(set(found))), items, options.strict, tuple(sorted(set(waived))))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from backlog_cli.errors import BacklogError
-from backlog_cli.loader import Document, Limits, LoadError, load_file
+from backlog_cli.loader import Document, Limits, LoadError, load_file, relpath
+from backlog_cli.readiness import Rules, parse_config
 
 CONFIG_NAME = "backlog.yaml"
 SEVERITIES = ("error", "warning", "off")
@@ -28,9 +31,29 @@ class Config:
     exclude: tuple[str, ...] = ()
     base: str | None = None
     rules: dict[str, str] = field(default_factory=dict)
-    readiness: dict[str, Any] = field(default_factory=dict)
-    waivers: tuple[dict[str, Any], ...] = ()
+    readiness_rules: Rules = field(default_factory=Rules)
+    waivers: tuple[Waiver, ...] = ()
     limits: Limits = field(default_factory=Limits)
+
+    @property
+    def source_rel(self) -> str:
+        """The config file relative to the repository root (where waiver findings point)."""
+        if self.source is None:
+            return CONFIG_NAME
+        return relpath(self.source, self.repo_root)
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """`{rule, item, reason, expires, approved_by}`: suppresses one rule on one item."""
+
+    rule: str
+    item: str
+    reason: str
+    expires: datetime.date
+    approved_by: str | None
+    line: int
+    column: int
 
 
 def did_you_mean(word: str, choices: Any) -> str:
@@ -115,12 +138,64 @@ def _read_pyproject(path: Path) -> dict[str, Any]:
     return table
 
 
+_ITEM_KEY = re.compile(r"^[a-z]+/[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$")
+_WAIVER_KEYS = ("rule", "item", "reason", "expires", "approved_by")
+
+
+def _waivers(raw: Any, v: _Validator, rule_ids: tuple[str, ...]) -> tuple[Waiver, ...]:
+    from backlog_cli.refs import KINDS
+
+    if not isinstance(raw, list):
+        v.fail(("waivers",), "must be a list of {rule, item, reason, expires, approved_by}")
+    out: list[Waiver] = []
+    for index, entry in enumerate(raw):
+        where: tuple[str | int, ...] = ("waivers", index)
+        if not isinstance(entry, dict):
+            v.fail(where, "a waiver is a mapping {rule, item, reason, expires, approved_by}")
+        for key in entry:
+            if key not in _WAIVER_KEYS:
+                v.fail(
+                    (*where, key),
+                    f"unknown key `{key}`{did_you_mean(str(key), _WAIVER_KEYS)}",
+                    at_key=True,
+                )
+        for key in ("rule", "item", "reason", "expires"):
+            if entry.get(key) in (None, ""):
+                v.fail(
+                    where,
+                    f"waiver without `{key}`: every waiver needs rule, item, reason and expires",
+                )
+        rule = entry["rule"]
+        if rule not in rule_ids:
+            v.fail((*where, "rule"), f"unknown rule `{rule}`{did_you_mean(str(rule), rule_ids)}")
+        item = entry["item"]
+        if (
+            not isinstance(item, str)
+            or not _ITEM_KEY.match(item)
+            or item.split("/")[0] not in KINDS
+        ):
+            v.fail((*where, "item"), f"`{item}` is not an item `kind/id`")
+        if not isinstance(entry["reason"], str) or not entry["reason"].strip():
+            v.fail((*where, "reason"), "must say why the finding is accepted")
+        expires = entry["expires"]
+        try:
+            expiry = datetime.date.fromisoformat(str(expires))
+        except ValueError:
+            v.fail((*where, "expires"), f"`{expires}` is not a date; write YYYY-MM-DD")
+        approved = entry.get("approved_by")
+        if approved is not None and not isinstance(approved, str):
+            v.fail((*where, "approved_by"), "must be a name")
+        line, column = v.doc.locate(where) if v.doc is not None else (1, 1)
+        out.append(Waiver(rule, item, entry["reason"], expiry, approved, line, column))
+    return tuple(out)
+
+
 class _Validator:
     def __init__(self, source: Path | None, doc: Document | None) -> None:
         self.source = source
         self.doc = doc
 
-    def fail(self, pointer: tuple[str | int, ...], message: str, at_key: bool = False) -> None:
+    def fail(self, pointer: tuple[str | int, ...], message: str, at_key: bool = False) -> NoReturn:
         dotted = ".".join(str(p) for p in pointer)
         if self.doc is not None and self.source is not None:
             line, column = self.doc.locate(pointer, at_key=at_key)
@@ -185,9 +260,8 @@ def _validate(
     readiness = raw.get("readiness", {}) or {}
     if not isinstance(readiness, dict):
         v.fail(("readiness",), "must be a mapping of kind -> status -> requirements")
-    waivers = raw.get("waivers", []) or []
-    if not isinstance(waivers, list) or not all(isinstance(w, dict) for w in waivers):
-        v.fail(("waivers",), "must be a list of {rule, item, reason, expires, approved_by}")
+    readiness_rules = parse_config(readiness, v.fail)
+    waivers = _waivers(raw.get("waivers", []) or [], v, RULE_IDS)
 
     limits_raw = raw.get("limits", {}) or {}
     if not isinstance(limits_raw, dict):
@@ -214,7 +288,7 @@ def _validate(
         exclude=tuple(exclude),
         base=base,
         rules=rules,
-        readiness=readiness,
-        waivers=tuple(waivers),
+        readiness_rules=readiness_rules,
+        waivers=waivers,
         limits=Limits(**limit_values),
     )

@@ -232,14 +232,14 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
             "check-result",
             "backlog check --format json",
             {
-                "required": ["version", "summary", "diagnostics"],
+                "required": ["version", "summary", "diagnostics", "waived"],
                 "additionalProperties": False,
                 "properties": {
                     "version": version,
                     "summary": {
                         "type": "object",
                         "description": "Counts.",
-                        "required": ["items", "errors", "warnings"],
+                        "required": ["items", "errors", "warnings", "waived"],
                         "additionalProperties": False,
                         "properties": {
                             "items": {
@@ -257,11 +257,22 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
                                 "minimum": 0,
                                 "description": "Findings at warning level.",
                             },
+                            "waived": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "Findings suppressed by waivers.",
+                            },
                         },
                     },
                     "diagnostics": {
                         "type": "array",
                         "description": "Findings, ordered by path, line, column, rule.",
+                        "items": _diagnostic_schema(),
+                    },
+                    "waived": {
+                        "type": "array",
+                        "description": "Findings suppressed by a live waiver in the config; "
+                        "they do not fail the run.",
                         "items": _diagnostic_schema(),
                     },
                 },

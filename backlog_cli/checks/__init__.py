@@ -54,6 +54,12 @@ MODULES: tuple[str, ...] = (
     "unknown_reference",
     "version_constraint",
     "cycle",
+    "status_consistency",
+    "missing_file",
+    "readiness",
+    "review_overdue",
+    "model_sunset",
+    "waiver_expired",
 )
 
 

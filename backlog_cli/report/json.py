@@ -12,7 +12,13 @@ if TYPE_CHECKING:
 def render(result: CheckResult) -> str:
     payload = {
         "version": 1,
-        "summary": {"items": result.items, "errors": result.errors, "warnings": result.warnings},
+        "summary": {
+            "items": result.items,
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "waived": len(result.waived),
+        },
         "diagnostics": [d.to_json() for d in result.diagnostics],
+        "waived": [d.to_json() for d in result.waived],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

@@ -38,6 +38,14 @@ def render(result: CheckResult, *, color: bool = False, quiet: bool = False) -> 
             lines.append(paint("hint", f"  hint: {d.hint}"))
     if quiet:
         return "".join(line + "\n" for line in lines)
+    if result.waived:
+        if lines:
+            lines.append("")
+        lines.append(f"waived ({len(result.waived)}):")
+        lines.extend(
+            f"  {d.path}:{d.line}:{d.column}: {d.severity} {d.rule} {d.message}"
+            for d in result.waived
+        )
     if lines:
         lines.append("")
     lines.append(summary(result))

@@ -1,0 +1,63 @@
+"""missing-file: a `template_file` or `config` path does not exist or leaves the repository.
+
+Paths inside items are relative to the item's own file, like Markdown links; a leading `/`
+means the repository root. A path that climbs out with `..`, or reaches outside through a
+symlink, is refused and its content is never read.
+
+Failing:
+
+    spec:
+      template_file: templates/triage.j2     # no such file next to the item
+      # or: template_file: ../../../../etc/passwd
+
+Passing:
+
+    spec:
+      template_file: templates/triage.j2     # backlog/prompts/templates/triage.j2 exists
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.paths import resolve
+
+if TYPE_CHECKING:
+    from backlog_cli.project import Project
+
+ID = "missing-file"
+SEVERITY: Severity = "error"
+FILE_FIELDS = {"prompt": "template_file", "evaluation": "config"}
+
+
+def check(project: Project) -> Iterator[Diagnostic]:
+    root = project.config.repo_root
+    for item in project.graph.nodes.values():
+        name = FILE_FIELDS.get(item.kind)
+        spec = item.data.get("spec")
+        if name is None or not isinstance(spec, dict):
+            continue
+        raw = spec.get(name)
+        if not isinstance(raw, str):
+            continue
+        resolved = resolve(raw, item.doc.path, root)
+        if resolved.problem is None:
+            continue
+        line, column = item.doc.locate(("spec", name))
+        shown = raw if len(raw) <= 80 else raw[:77] + "..."
+        hint = (
+            "paths are relative to the item file; a leading `/` is the repository root; "
+            "keep referenced files inside the repository"
+        )
+        yield Diagnostic(
+            item.doc.rel,
+            line,
+            column,
+            ID,
+            SEVERITY,
+            f"`spec.{name}` `{shown}`: {resolved.problem}",
+            item.key,
+            hint,
+        )
