@@ -17,9 +17,11 @@ def _plural(count: int, word: str) -> str:
 
 def summary(result: CheckResult) -> str:
     checked = f"{_plural(result.items, 'item')} checked"
+    waived = f" ({len(result.waived)} waived)" if result.waived else ""
     if not result.diagnostics:
-        return f"{checked}: no problems"
-    return f"{checked}: {_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}"
+        return f"{checked}: no problems{waived}"
+    counts = f"{_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}"
+    return f"{checked}: {counts}{waived}"
 
 
 def render(result: CheckResult, *, color: bool = False, quiet: bool = False) -> str:
