@@ -182,9 +182,13 @@ class Gap:
     """One missing element: what, where (pointer; () = the status line) and how to fix it."""
 
     requirement: str
-    message: str
+    reason: str  # "has no `spec.snapshot`": reads after "`model/m` is ready but "
     hint: str
     pointer: tuple[str | int, ...] = ("status",)
+    at: str = "ready"  # the status whose definition asks for it
+
+    def message(self, key: str) -> str:
+        return f"`{key}` is {self.at} but {self.reason}"
 
 
 def _get(data: Any, dotted: str) -> Any:
@@ -231,32 +235,33 @@ def evaluate(
 def _check(project: Project, item: Item, data: dict[str, Any], name: str, at: str) -> Iterator[Gap]:
     key = item.key
     if name == ACCEPTANCE:
-        criteria = data.get("acceptance")
-        criteria = (
-            [c for c in criteria if isinstance(c, dict)] if isinstance(criteria, list) else []
-        )
+        listed = data.get("acceptance")
+        criteria = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
         if not criteria:
             yield Gap(
                 name,
-                f"`{key}` is {at} but has no acceptance criteria",
+                "has no acceptance criteria",
                 "add `acceptance:` with at least one criterion that has `metric`, `op` "
                 "and `threshold`",
+                at=at,
             )
         elif not any(all(k in c for k in ("metric", "op", "threshold")) for c in criteria):
             yield Gap(
                 name,
-                f"`{key}` is {at} but none of its acceptance criteria is measurable",
+                "none of its acceptance criteria is measurable",
                 'give one criterion a target: `metric: accuracy`, `op: ">="`, `threshold: 0.9`',
                 ("acceptance",),
+                at=at,
             )
         return
     if name == EVALUATION:
         if not _evaluations(project, item):
             yield Gap(
                 name,
-                f"`{key}` is {at} but no evaluation targets it",
+                "no evaluation targets it",
                 f"add an evaluation item with `targets: [{key}]` "
                 f"(`backlog new evaluation {item.id}-eval`)",
+                at=at,
             )
         return
     if name == ROLLOUT:
@@ -267,26 +272,29 @@ def _check(project: Project, item: Item, data: dict[str, Any], name: str, at: st
         strategy = rollout.get("strategy")
         if strategy in (None, "direct"):
             pointer: tuple[str | int, ...] = ("rollout", "strategy") if strategy else ("status",)
+            how = "directly" if strategy else "without a strategy"
             yield Gap(
                 name,
-                f"`{key}` is high risk and {at} but rolls out "
-                f"{'directly' if strategy else 'without a strategy'}",
+                f"rolls out {how} although it is high risk",
                 "set `rollout.strategy` to `feature-flag`, `canary` or `blue-green`",
                 pointer,
+                at=at,
             )
         if not _filled(rollout.get("rollback")):
             yield Gap(
                 name,
-                f"`{key}` is high risk and {at} but says nothing about rollback",
+                "says nothing about rollback although it is high risk",
                 "add `rollout.rollback`: how to undo the change",
+                at=at,
             )
         return
     if name == POLICY_RULES and item.kind == "policy":
         if not _filled(_get(data, "spec.rules")):
             yield Gap(
                 name,
-                f"`{key}` is {at} but has no rules",
+                "has no rules",
                 "add `rules:` under `spec`, each with `id`, `description` and `action`",
+                at=at,
             )
         return
     if name == EVAL_METRICS and item.kind == "evaluation":
@@ -296,8 +304,9 @@ def _check(project: Project, item: Item, data: dict[str, Any], name: str, at: st
         ):
             yield Gap(
                 name,
-                f"`{key}` is {at} but has no metric with a threshold",
+                "has no metric with a threshold",
                 'add `metrics: [{metric: accuracy, op: ">=", threshold: 0.9}]` under `spec`',
+                at=at,
             )
         return
     if name == EVALUATIONS_STARTED:
@@ -306,9 +315,10 @@ def _check(project: Project, item: Item, data: dict[str, Any], name: str, at: st
             if eval_status in ("proposed", "refined", "ready"):
                 yield Gap(
                     name,
-                    f"`{key}` is done but its evaluation `{evaluation.key}` is only {eval_status}",
+                    f"its evaluation `{evaluation.key}` is only {eval_status}",
                     "run the evaluation (move it to in-progress or done) before "
                     "calling the item done",
+                    at="done",
                 )
         return
     if name == ITEMS_DONE:
@@ -321,17 +331,14 @@ def _check(project: Project, item: Item, data: dict[str, Any], name: str, at: st
             if target is not None and target.status != "done":
                 yield Gap(
                     name,
-                    f"`{key}` is done but `{edge.target}`, which delivers it, is {target.status}",
+                    f"`{edge.target}`, which delivers it, is {target.status}",
                     "finish the delivering items first",
                     edge.pointer,
+                    at="done",
                 )
         return
     if not _filled(_get(data, name)):
-        yield Gap(
-            name,
-            f"`{key}` is {at} but has no `{name}`",
-            _FIELD_HINTS.get(name, f"fill in `{name}`"),
-        )
+        yield Gap(name, f"has no `{name}`", _FIELD_HINTS.get(name, f"fill in `{name}`"), at=at)
 
 
 def _evaluations(project: Project, item: Item) -> list[Item]:

@@ -213,6 +213,27 @@ def _link_schema() -> dict[str, Any]:
     }
 
 
+def _board_entry_schema() -> dict[str, Any]:
+    nullable = {"type": ["string", "null"]}
+    return {
+        "type": "object",
+        "description": "An item on the board.",
+        "required": ["item", "title", "status", "owner", "path", "reasons"],
+        "properties": {
+            "item": {"type": "string", "description": "`kind/id`."},
+            "title": {**nullable, "description": "Title."},
+            "status": {**nullable, "description": "Status."},
+            "owner": {**nullable, "description": "Owner."},
+            "path": {"type": "string", "description": "File, relative to the repository root."},
+            "reasons": {
+                "type": "array",
+                "description": "What is missing (empty when ready to pick up).",
+                "items": {"type": "string"},
+            },
+        },
+    }
+
+
 def generate_contracts() -> dict[str, dict[str, Any]]:
     """The JSON output contracts (`--format json`), hand-written: they are the product's
     promise to scripts, so a change to them must be a visible diff."""
@@ -303,6 +324,54 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
                         "type": "array",
                         "description": "Items that reference it.",
                         "items": _link_schema(),
+                    },
+                },
+            },
+        ),
+        "status-result": wrap(
+            "status-result",
+            "backlog status --format json",
+            {
+                "required": [
+                    "version",
+                    "statuses",
+                    "board",
+                    "totals",
+                    "not_ready",
+                    "ready_to_pick_up",
+                ],
+                "additionalProperties": False,
+                "properties": {
+                    "version": version,
+                    "statuses": {
+                        "type": "array",
+                        "description": "The statuses in lifecycle order.",
+                        "items": {"type": "string"},
+                    },
+                    "board": {
+                        "type": "object",
+                        "description": "kind -> status -> number of items.",
+                        "additionalProperties": {
+                            "type": "object",
+                            "additionalProperties": {"type": "integer", "minimum": 0},
+                        },
+                    },
+                    "totals": {
+                        "type": "object",
+                        "description": "status -> number of items of every kind.",
+                        "additionalProperties": {"type": "integer", "minimum": 0},
+                    },
+                    "not_ready": {
+                        "type": "array",
+                        "description": "Items at refined or later that do not meet their "
+                        "Definition of Ready (refined: the one for ready), with the reasons.",
+                        "items": _board_entry_schema(),
+                    },
+                    "ready_to_pick_up": {
+                        "type": "array",
+                        "description": "Ready items with nothing missing, and refined items "
+                        "that could move to ready.",
+                        "items": _board_entry_schema(),
                     },
                 },
             },

@@ -54,5 +54,5 @@ def check(project: Project) -> Iterator[Diagnostic]:
         for gap in evaluate(project, item, rules):
             line, column = item.doc.locate(gap.pointer)
             yield Diagnostic(
-                item.doc.rel, line, column, ID, SEVERITY, gap.message, item.key, gap.hint
+                item.doc.rel, line, column, ID, SEVERITY, gap.message(item.key), item.key, gap.hint
             )

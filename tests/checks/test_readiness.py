@@ -119,9 +119,14 @@ def test_high_risk_needs_a_real_rollout(tmp_path: Path) -> None:
             "backlog/m.yaml",
             6,
             9,
-            "`model/m` is high risk and ready but says nothing about rollback",
+            "`model/m` is ready but says nothing about rollback although it is high risk",
         ),
-        ("backlog/m.yaml", 9, 21, "`model/m` is high risk and ready but rolls out directly"),
+        (
+            "backlog/m.yaml",
+            9,
+            21,
+            "`model/m` is ready but rolls out directly although it is high risk",
+        ),
     ]
 
 
