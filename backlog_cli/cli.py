@@ -231,6 +231,28 @@ def show(
 
 
 @app.command()
+def status(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    root: RootOpt = None,
+    output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """The board: items per kind and status, what is not ready and why, what to pick up."""
+    from backlog_cli.commands import status as board
+
+    if fmt not in ("text", "json", "markdown"):
+        raise BacklogError(f"--format {fmt}: choose text, json or markdown")
+    report = board.build(_project(root))
+    if fmt == "json":
+        _emit(_json(report.to_json()), output)
+    elif fmt == "markdown":
+        _emit(board.render_markdown(report), output)
+    else:
+        rich_terminal = output is None and _color(no_color)
+        _emit(board.render_text(report, rich_terminal=rich_terminal), output)
+
+
+@app.command()
 def schema(
     kind: Annotated[
         str | None,
@@ -281,6 +303,85 @@ def rules() -> None:
             continue
         doc = (module.__doc__ or "").strip()
         sys.stdout.write(f"{doc}\n  [default severity: {module.SEVERITY}]\n\n")
+
+
+@app.command()
+def new(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help="capability, prompt, agent, tool, policy, dataset, model or evaluation.",
+        ),
+    ],
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="Slug, e.g. `support-triage`.")],
+    path: Annotated[
+        Path | None,
+        typer.Option(
+            "--path",
+            help="Write to FILE (.yaml/.yml, inside the item folder) instead of "
+            "<items>/<kind folder>/<ID>.yaml.",
+            show_default=False,
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help="Title; default: derived from ID.", show_default=False),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner",
+            help="Owner; default: git user.email (else user.name), else `@you`.",
+            show_default=False,
+        ),
+    ] = None,
+    root: RootOpt = None,
+) -> None:
+    """Create an item file from its kind's template, valid against the schema at once.
+
+    The file starts with a yaml-language-server `$schema` comment: the repository's
+    schemas/<kind>.schema.json when it has one, else the schema shipped with backlog-cli
+    (relative when it lies inside the repository, absolute otherwise). Never overwrites:
+    an existing file or an existing kind/id is refused. Prints the path written.
+    """
+    from backlog_cli.commands import scaffold
+
+    options = scaffold.NewOptions(kind, item_id, path, title, owner, root)
+    written = scaffold.new_item(options, Path.cwd())
+    sys.stdout.write(f"{os.path.relpath(written)}\n")
+
+
+@app.command()
+def init(
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing backlog.yaml.")
+    ] = False,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="Repository folder; default: the git root of the current folder, else it.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Create backlog.yaml and an example item (backlog/prompts/example-prompt.yaml).
+
+    An existing backlog.yaml is refused unless --force, which overwrites the config only:
+    an existing example item is always left alone.
+    """
+    from backlog_cli.commands import scaffold
+
+    result = scaffold.init(root, Path.cwd(), force=force)
+    config = os.path.relpath(result.config)
+    sys.stdout.write(f"{'wrote' if result.config_written else 'up to date'} {config}\n")
+    example = os.path.relpath(result.example)
+    if result.example_skipped is None:
+        sys.stdout.write(f"wrote {example}\n")
+    else:
+        sys.stdout.write(f"skipped {example} ({result.example_skipped})\n")
+    sys.stdout.write("next: `backlog check`, then `backlog new KIND ID` for your own items\n")
 
 
 def main() -> None:
