@@ -1,0 +1,244 @@
+"""template-inputs: a prompt template uses a variable not declared in `inputs`, or a required
+input is never used.
+
+A prompt's `spec.inputs` is its contract with the code that renders it. A variable the
+template reads but `inputs` does not declare renders as an empty string or fails at run
+time; a required input the template never reads is a contract nobody keeps. The template
+(`spec.template`, or the file `spec.template_file` names) is parsed with the real engine of
+`spec.format` (default jinja2) and never rendered:
+
+- jinja2: jinja2's own parser. Loop variables, `{% set %}` names, macro arguments and
+  jinja's globals (`range`, `loop`, `namespace`, ...) are not inputs; `{{ customer.tier }}`
+  reads `customer`. Filters and tests are not checked (applications register their own).
+  `{% include %}` and `{% extends %}` are not followed; a template that pulls in another
+  one gets no "never used" warnings, since the other template may use the input.
+- mustache: `{{name}}`, `{{{name}}}`, `{{& name}}`, sections, inverted sections, comments,
+  partials (not inputs, and not followed), set-delimiter tags and dotted names. Inside a
+  section `{{#items}}...{{/items}}` a name is looked up on the section's value first: a name
+  used only inside sections is not reported when one of those sections is a declared input
+  of type `array` or `object` (it is taken to be a field of that input's values).
+- fstring: `str.format` syntax; `{name.attr}`, `{name[0]}` and `{name!r:>10}` read `name`,
+  `{{` and `}}` are literal braces, and positional fields (`{}`, `{0}`) are an error since
+  inputs are named.
+
+A template that does not parse is reported with the engine's message and its line. An
+undeclared variable is reported at the template (for an inline `|` block, at the line of its
+first use), or at `template_file` with the template's name and line. A required input that
+is never used is a warning, at that input. A `template_file` that does not exist is
+`missing-file`'s finding, not this rule's.
+
+Failing:
+
+    spec:
+      template: |
+        Tier: {{ customer_tier }}         # `customer_tier` is not declared
+        Ticket: {{ ticket }}
+      inputs:
+        ticket: {type: string, required: true}
+        locale: {type: string, required: true}    # warning: never used
+
+Passing:
+
+    spec:
+      template: |
+        Tier: {{ customer_tier | default("standard") }}
+        Ticket: {{ ticket }}
+      inputs:
+        ticket: {type: string, required: true}
+        customer_tier: {type: string, required: false}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from backlog_cli import paths, templates
+from backlog_cli.diagnostic import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from backlog_cli.loader import Document
+    from backlog_cli.project import Item, Project
+
+ID = "template-inputs"
+SEVERITY: Severity = "error"
+
+# input types whose values a mustache section can open, exposing their fields as names
+_CONTAINERS = ("array", "object")
+
+
+@dataclass(frozen=True)
+class _Template:
+    source: str
+    file: str | None  # `template_file` as written, or None for an inline template
+
+    @property
+    def pointer(self) -> tuple[str, str]:
+        return ("spec", "template" if self.file is None else "template_file")
+
+
+def check(project: Project) -> Iterator[Diagnostic]:
+    analyser = templates.Analyser()
+    limit = project.config.limits.max_file_size
+    for item in project.items:
+        if item.kind != "prompt":
+            continue
+        spec = item.data.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        engine = spec.get("format", "jinja2")
+        inputs = spec.get("inputs", {})
+        if engine not in templates.ENGINES or not isinstance(inputs, dict):
+            continue  # the schema rule reports these
+        found = _template(item, spec, project, limit)
+        if isinstance(found, Diagnostic):
+            yield found
+            continue
+        if found is None:
+            continue
+        try:
+            analysis = analyser.analyse(found.source, engine)
+        except templates.TemplateSyntaxError as exc:
+            yield _syntax_error(item, found, engine, "format" in spec, exc)
+            continue
+        yield from _compare(item, found, analysis, inputs)
+
+
+def _template(
+    item: Item, spec: dict[str, Any], project: Project, limit: int
+) -> _Template | Diagnostic | None:
+    doc = item.doc
+    inline = spec.get("template")
+    if isinstance(inline, str):
+        return _Template(inline, None)
+    raw = spec.get("template_file")
+    if not isinstance(raw, str):
+        return None
+    resolved = paths.resolve(raw, doc.path, project.config.repo_root)
+    if resolved.path is None:
+        return None  # missing-file reports it
+    source = paths.read_text(resolved.path, limit)
+    if source is None:
+        try:
+            too_large = resolved.path.stat().st_size > limit
+        except OSError:
+            too_large = False
+        line, column = doc.locate(("spec", "template_file"))
+        why = f"it is over the {limit}-byte size cap" if too_large else "it is not UTF-8 text"
+        return Diagnostic(
+            doc.rel,
+            line,
+            column,
+            ID,
+            SEVERITY,
+            f"template `{raw}` cannot be checked: {why}",
+            item.key,
+            "save the template as UTF-8 text"
+            if not too_large
+            else "split the template, or raise `limits.max_file_size` in the config",
+        )
+    return _Template(source, raw)
+
+
+def _where(doc: Document, template: _Template, template_line: int) -> tuple[int, int]:
+    """Item-file position for a template line: the template's own line in a literal block.
+
+    Positions are looked up only for findings (the loader computes them on demand). A
+    literal block scalar (`|`) keeps every line, leading blank ones included, so template
+    line N is item line `header + N`; folded (`>`) and quoted scalars join lines, and a
+    `template_file` is another file: those point at the value itself.
+    """
+    line, column = doc.locate(template.pointer)
+    if template.file is not None:
+        return line, column
+    lines = doc.text.splitlines()
+    target = line + template_line
+    if not 0 < line < target <= len(lines) or lines[line - 1][column - 1 : column] != "|":
+        return line, column
+    content = lines[target - 1]
+    return target, len(content) - len(content.lstrip()) + 1
+
+
+def _compare(
+    item: Item, template: _Template, analysis: templates.Analysis, inputs: dict[str, Any]
+) -> Iterator[Diagnostic]:
+    doc = item.doc
+    containers = {name for name, decl in inputs.items() if _type(decl) in _CONTAINERS}
+    reported: set[str] = set()
+    for use in analysis.uses:
+        if use.name in inputs or use.name in reported:
+            continue
+        if any(section in containers for section in use.sections):
+            continue  # a field of the section's value, looked up there first
+        reported.add(use.name)
+        line, column = _where(doc, template, use.line)
+        if template.file is None:
+            message = (
+                f"template uses `{use.name}` (line {use.line} of the template), "
+                "which is not declared in `spec.inputs`"
+            )
+        else:
+            message = (
+                f"template `{template.file}` uses `{use.name}` (line {use.line}), "
+                "which is not declared in `spec.inputs`"
+            )
+        hint = (
+            f"declare it under `spec.inputs` with its type "
+            f"(`{use.name}: {{type: string, required: true}}`), or remove it from the template"
+        )
+        if use.sections:
+            hint += (
+                f"; if it is a field of the section `{use.sections[-1]}`, declare "
+                f"`{use.sections[-1]}` with type array or object"
+            )
+        yield Diagnostic(doc.rel, line, column, ID, SEVERITY, message, item.key, hint)
+    if analysis.includes_others:
+        return  # an included template may use the rest
+    used = analysis.variables()
+    where = "the template" if template.file is None else f"`{template.file}`"
+    for name, decl in inputs.items():
+        if isinstance(decl, dict) and decl.get("required") is True and name not in used:
+            line, column = doc.locate(("spec", "inputs", name), at_key=True)
+            yield Diagnostic(
+                doc.rel,
+                line,
+                column,
+                ID,
+                "warning",
+                f"required input `{name}` is never used by {where}",
+                item.key,
+                "use it in the template, remove it from `spec.inputs`, "
+                "or mark it `required: false`",
+            )
+
+
+def _type(decl: Any) -> Any:
+    return decl.get("type") if isinstance(decl, dict) else None
+
+
+def _syntax_error(
+    item: Item,
+    template: _Template,
+    engine: str,
+    explicit: bool,
+    exc: templates.TemplateSyntaxError,
+) -> Diagnostic:
+    doc = item.doc
+    line, column = _where(doc, template, exc.line)
+    if template.file is None:
+        message = (
+            f"template does not parse as {engine} (line {exc.line} of the template): {exc.message}"
+        )
+    else:
+        message = (
+            f"template `{template.file}` does not parse as {engine} (line {exc.line}): "
+            f"{exc.message}"
+        )
+    hint = f"fix the {engine} syntax"
+    if not explicit:
+        hint += (
+            "; `spec.format` is not set, so the template is read as jinja2: "
+            "set `format: mustache` or `format: fstring` if it is one of those"
+        )
+    return Diagnostic(doc.rel, line, column, ID, SEVERITY, message, item.key, hint)
