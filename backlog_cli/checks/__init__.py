@@ -57,6 +57,8 @@ MODULES: tuple[str, ...] = (
     "status_consistency",
     "missing_file",
     "readiness",
+    "template_inputs",
+    "secret",
     "review_overdue",
     "model_sunset",
     "waiver_expired",
