@@ -472,6 +472,34 @@ def load_file(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> Document
     return Document(path, rel, data, text, limits)
 
 
+def is_excluded(rel: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a posix path (relative to the config's folder) matches an `exclude` glob."""
+    import fnmatch
+
+    for pattern in patterns:
+        pat = pattern.rstrip("/")
+        if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(rel, pat + "/*"):
+            return True
+    return False
+
+
+def is_item_path(rel: str, items_rel: str, patterns: tuple[str, ...], project_prefix: str) -> bool:
+    """Whether a repository-relative path is an item file `discover` would find.
+
+    `items_rel` is the item folder and `project_prefix` the config's folder, both relative
+    to the repository root (`""` for the root itself).
+    """
+    if not rel.endswith((".yaml", ".yml")):
+        return False
+    folder = items_rel.rstrip("/") + "/" if items_rel not in ("", ".") else ""
+    if not rel.startswith(folder):
+        return False
+    if any(part.startswith(".") for part in rel[len(folder):].split("/")):
+        return False
+    local = rel[len(project_prefix):] if rel.startswith(project_prefix) else rel
+    return not is_excluded(local, patterns)
+
+
 def discover(
     items_dir: Path, rel_base: Path, exclude: tuple[str, ...] = (), exclude_base: Path | None = None
 ) -> Iterator[tuple[Path, str]]:
@@ -483,14 +511,9 @@ def discover(
     skipped and folder symlinks are not followed (no loops, no escaping the tree).
     """
     exclude_base = exclude_base or rel_base
-    import fnmatch
 
     def excluded(rel: str) -> bool:
-        for pattern in exclude:
-            pat = pattern.rstrip("/")
-            if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(rel, pat + "/*"):
-                return True
-        return False
+        return is_excluded(rel, exclude)
 
     pending = [items_dir]
     found: list[tuple[Path, str]] = []

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backlog_cli.config import Config
 from backlog_cli.graph import Graph
 from backlog_cli.loader import Document, LoadError, discover, load_file
 from backlog_cli.refs import KINDS
+
+if TYPE_CHECKING:
+    from backlog_cli.versioning import Comparison
 
 
 @dataclass
@@ -63,6 +66,8 @@ class Project:
     documents: list[Document]
     load_errors: list[LoadError]
     items: list[Item] = field(init=False)
+    # with `--base`: what changed since the base ref (the versioning rules read it)
+    comparison: Comparison | None = None
 
     def __post_init__(self) -> None:
         self.items = [item for item in map(as_item, self.documents) if item is not None]

@@ -62,6 +62,10 @@ MODULES: tuple[str, ...] = (
     "review_overdue",
     "model_sunset",
     "waiver_expired",
+    "version_not_bumped",
+    "version_bump_too_small",
+    "version_decreased",
+    "removed_while_referenced",
 )
 
 

@@ -1,0 +1,46 @@
+"""version-decreased: (with `--base`) an item's version went down.
+
+Versions only move forward: consumers pin ranges, and a lower version at head makes
+`^1.2` suddenly admit old content or refuse new content. Also fires when the head version
+is not valid SemVer while the base one was (the `schema` rule says why).
+
+Failing (against the base ref, where the item was 1.4.0):
+
+    version: "1.3.9"
+
+Passing: `version: "1.4.0"` or higher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from backlog_cli.checks._versioning import head_item, version_position
+from backlog_cli.diagnostic import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from backlog_cli.project import Project
+
+ID = "version-decreased"
+SEVERITY: Severity = "error"
+
+
+def check(project: Project) -> Iterator[Diagnostic]:
+    comparison = project.comparison
+    if comparison is None:
+        return
+    for change in comparison.items:
+        if change.actual != "decreased" or change.base is None or change.head is None:
+            continue
+        item = head_item(project, change)
+        if item is None:
+            continue
+        line, column = version_position(item)
+        yield Diagnostic(
+            item.doc.rel, line, column, ID, SEVERITY,
+            f"`{change.key}` went from version {change.base.version} at "
+            f"{comparison.base_ref} down to {change.head.version}",
+            change.key,
+            f"versions only go up: use {change.base.version} or higher",
+        )

@@ -1,0 +1,105 @@
+"""`backlog bump`: rewrite an item's `version` in place.
+
+Only the characters of the version value change: comments, key order, quoting style, blank
+lines, line endings and a BOM are preserved byte for byte. The value's position comes from
+the loader; the edited text is parsed again and must differ from the original in `version`
+alone before it is written (atomically). ruamel.yaml's round-trip dumper was the first
+candidate, but it re-flows long lines and re-indents sequences, so a byte-exact splice is
+the safer tool for a one-value edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from backlog_cli.errors import BacklogError
+from backlog_cli.fsutil import write_atomic
+from backlog_cli.loader import DEFAULT_LIMITS, Limits, _Problem, decode, parse
+from backlog_cli.refs import parse_version
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Bump:
+    key: str
+    path: Path
+    rel: str
+    old: str
+    new: str
+
+
+def _scalar_end(line: str, start: int) -> int:
+    """Where the scalar starting at `start` in `line` ends (exclusive)."""
+    quote = line[start : start + 1]
+    if quote in ("'", '"'):
+        i = start + 1
+        while i < len(line):
+            ch = line[i]
+            if quote == '"' and ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                if quote == "'" and line[i + 1 : i + 2] == "'":
+                    i += 2
+                    continue
+                return i + 1
+            i += 1
+        raise BacklogError("the version value spans lines; put it on one line to bump it")
+    end = len(line)
+    for marker in (" #", "\t#"):
+        found = line.find(marker, start)
+        if found != -1:
+            end = min(end, found)
+    for stop in (",", "}", "]"):  # inside a flow mapping
+        found = line.find(stop, start)
+        if found != -1:
+            end = min(end, found)
+    return len(line[:end].rstrip(" \t\r\n")) if end > start else start
+
+
+def replace_version(text: str, new: str, limits: Limits = DEFAULT_LIMITS) -> str:
+    """`text` with the top-level `version` value replaced by `new`, nothing else touched."""
+    body = text.removeprefix(BOM)
+    try:
+        data, positions = parse(body, limits, track=True)
+    except _Problem as problem:
+        raise BacklogError(f"cannot parse the item ({problem.message})") from None
+    if not isinstance(data, dict) or "version" not in data:
+        raise BacklogError("the item has no `version` line; add `version: \"0.1.0\"` first")
+    _, _, line_no, column = positions[("version",)]
+    lines = body.splitlines(keepends=True)
+    line = lines[line_no - 1]
+    start = column - 1
+    end = _scalar_end(line, start)
+    quote = line[start] if line[start : start + 1] in ("'", '"') else ""
+    lines[line_no - 1] = f"{line[:start]}{quote}{new}{quote}{line[end:]}"
+    result = "".join(lines)
+    try:
+        after, _ = parse(result, limits, track=False)
+    except _Problem as problem:  # pragma: no cover - a splice that breaks YAML is a bug
+        raise BacklogError(f"bumping would break the file ({problem.message}); not written")
+    expected = dict(data, version=new)
+    if after != expected:
+        raise BacklogError("bumping would change more than `version`; the file was not written")
+    return (BOM if text.startswith(BOM) else "") + result
+
+
+def write_bump(path: Path, new: str, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Rewrite the version in `path`; returns the old version."""
+    if parse_version(new) is None:
+        raise BacklogError(f"`{new}` is not a SemVer version")
+    try:
+        raw = path.read_bytes()
+        text = decode(raw)
+    except OSError as exc:
+        raise BacklogError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except _Problem as problem:
+        raise BacklogError(f"{path}: {problem.message}") from None
+    had_bom = raw.startswith(b"\xef\xbb\xbf")
+    data, _ = parse(text, limits, track=False)
+    old = data.get("version") if isinstance(data, dict) else None
+    updated = replace_version((BOM if had_bom else "") + text, new, limits)
+    write_atomic(path, updated)
+    return str(old)

@@ -1,0 +1,345 @@
+"""Every git call the tool makes.
+
+The git binary is driven directly (`subprocess`, argument lists, never a shell), with one
+long-lived `git cat-file --batch` process for bulk reads. Every ref a user gives is
+verified with `rev-parse --verify --end-of-options` before it is used anywhere, so it can
+never be taken as an option (the class of bug behind GitPython's CVE-2022-24439).
+Failures are `BacklogError`s (exit 2) whose message says what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from backlog_cli.errors import BacklogError
+
+FETCH_HINT = (
+    "fetch it first, e.g. `git fetch origin main`; in GitHub Actions use "
+    "`actions/checkout` with `fetch-depth: 0`"
+)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        GIT_TERMINAL_PROMPT="0",
+        GIT_PAGER="cat",
+        PAGER="cat",
+        LC_ALL="C",
+        GIT_OPTIONAL_LOCKS="0",  # read-only commands must not take the index lock
+    )
+    return env
+
+
+def _git() -> str:
+    found = shutil.which("git")
+    if found is None:
+        raise BacklogError("git is not installed or not on PATH; install git to use --base")
+    return found
+
+
+def run(repo: Path, *args: str, check: bool = True, stdin: bytes | None = None) -> bytes:
+    """Run one git command in `repo`; its stdout as bytes."""
+    try:
+        proc = subprocess.run(
+            [_git(), "-c", "core.quotepath=off", *args],
+            cwd=repo,
+            env=_env(),
+            input=stdin,
+            capture_output=True,
+            timeout=600,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BacklogError(f"git {args[0]} failed: {exc}") from exc
+    if check and proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise BacklogError(f"git {args[0]} failed: {message[-1] if message else proc.returncode}")
+    return proc.stdout
+
+
+def toplevel(start: Path) -> Path | None:
+    """The work tree root containing `start`, or None outside a git repository."""
+    try:
+        proc = subprocess.run(
+            [_git(), "rev-parse", "--show-toplevel"],
+            cwd=start,
+            env=_env(),
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired, BacklogError):
+        return None
+    if proc.returncode != 0:
+        return None
+    return Path(proc.stdout.decode("utf-8", "replace").strip())
+
+
+def require_repo(start: Path, what: str) -> Path:
+    root = toplevel(start)
+    if root is None:
+        raise BacklogError(
+            f"{start} is not inside a git repository; {what} needs git history "
+            "(run it in a clone of the product repository)"
+        )
+    return root
+
+
+def is_shallow(repo: Path) -> bool:
+    out = run(repo, "rev-parse", "--is-shallow-repository", check=False)
+    return out.strip() == b"true"
+
+
+def _looks_hostile(ref: str) -> str | None:
+    if not ref:
+        return "is empty"
+    if ref.startswith("-"):
+        return "starts with `-` (it would be read as an option)"
+    if any(ch in ref for ch in "\x00\n\r\t ;|&$`<>\\") or any(ord(ch) < 32 for ch in ref):
+        return "contains a character no git ref may hold"
+    return None
+
+
+def verify_ref(repo: Path, ref: str, role: str = "ref") -> str:
+    """The commit id `ref` names; exit 2 (with the fix) when it does not resolve."""
+    problem = _looks_hostile(ref)
+    if problem is not None:
+        raise BacklogError(f"{role} `{ref}` {problem}; give a branch, tag or commit")
+    proc_out = run(
+        repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
+        check=False,
+    )
+    sha = proc_out.decode("ascii", "replace").strip()
+    if len(sha) >= 40:
+        return sha
+    if is_shallow(repo):
+        raise BacklogError(
+            f"{role} `{ref}` is not in this shallow clone; fetch the history with "
+            "`git fetch --unshallow` (or `git fetch origin <branch>`); in GitHub Actions use "
+            "`actions/checkout` with `fetch-depth: 0`"
+        )
+    raise BacklogError(f"{role} `{ref}` does not resolve to a commit; {FETCH_HINT}")
+
+
+def default_base(repo: Path, configured: str | None) -> str:
+    """The base commit: the config's `base`, else the merge-base of HEAD with the default
+    branch (origin/HEAD, origin/main, origin/master, main, master)."""
+    if configured:
+        return verify_ref(repo, configured, "base ref (config `base`)")
+    head = verify_ref(repo, "HEAD", "HEAD")
+    for candidate in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
+        out = run(
+            repo, "rev-parse", "--verify", "--quiet", "--end-of-options",
+            f"{candidate}^{{commit}}", check=False,
+        )
+        if len(out.strip()) < 40:
+            continue
+        merge_base = run(repo, "merge-base", head, out.decode().strip(), check=False).strip()
+        if merge_base:
+            return merge_base.decode()
+        if is_shallow(repo):
+            raise BacklogError(
+                f"HEAD and `{candidate}` share no history in this shallow clone; run "
+                "`git fetch --unshallow`, or in GitHub Actions use `fetch-depth: 0`"
+            )
+    raise BacklogError(
+        "no base to compare with: pass --base REF, or set `base:` in backlog.yaml "
+        "(no origin/HEAD, origin/main, origin/master, main or master here)"
+    )
+
+
+@dataclass(frozen=True)
+class FileChange:
+    status: str  # A, M, D, R (rename), T (type change)
+    old: str | None  # repository-relative posix path at base (None when added)
+    new: str | None  # at head (None when deleted)
+
+
+def changed_files(repo: Path, base: str, head: str | None) -> list[FileChange]:
+    """Files that differ between `base` and `head` (a commit, or None for the working tree,
+    including untracked files). Renames are detected (`-M`)."""
+    args = ["diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", base]
+    if head is not None:
+        args.append(head)
+    args += ["--"]
+    fields = run(repo, *args).split(b"\x00")
+    out: list[FileChange] = []
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i].decode()
+        code = status[0]
+        if code in "RC":
+            old, new = fields[i + 1].decode(), fields[i + 2].decode()
+            i += 3
+            out.append(FileChange("R" if code == "R" else "A", old if code == "R" else None, new))
+            continue
+        path = fields[i + 1].decode()
+        i += 2
+        if code == "A":
+            out.append(FileChange("A", None, path))
+        elif code == "D":
+            out.append(FileChange("D", path, None))
+        else:
+            out.append(FileChange("M", path, path))
+    if head is None:
+        untracked = run(repo, "ls-files", "--others", "--exclude-standard", "-z").split(b"\x00")
+        out.extend(FileChange("A", None, p.decode()) for p in untracked if p)
+    return out
+
+
+class BlobReader:
+    """One `git cat-file --batch` process for many reads of `rev:path` or blob ids."""
+
+    def __init__(self, repo: Path) -> None:
+        self._proc = subprocess.Popen(
+            [_git(), "cat-file", "--batch"],
+            cwd=repo,
+            env=_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._proc.stdin:
+            self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout:
+            self._proc.stdout.close()  # else a ResourceWarning (an error under pytest -W error)
+
+    def read_many(self, names: Sequence[str], limit: int | None = None) -> list[bytes | None]:
+        """Contents for each object name (`commit:path`), None when missing or not a blob.
+
+        Requests are written in chunks and answered in order, so the pipe never deadlocks.
+        A blob over `limit` bytes is read and dropped (None), never kept in memory twice.
+        """
+        out: list[bytes | None] = []
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        for start in range(0, len(names), 256):
+            chunk = names[start : start + 256]
+            for name in chunk:
+                if "\n" in name:
+                    raise BacklogError(f"path with a newline cannot be read from git: {name!r}")
+            self._proc.stdin.write("".join(f"{n}\n" for n in chunk).encode())
+            self._proc.stdin.flush()
+            for _ in chunk:
+                header = self._proc.stdout.readline().decode("utf-8", "replace").split()
+                if len(header) == 3 and header[1] in ("blob", "tree", "commit", "tag"):
+                    size = int(header[2])
+                    data = self._read_exact(size + 1)[:-1]
+                    ok = header[1] == "blob" and (limit is None or size <= limit)
+                    out.append(data if ok else None)
+                else:
+                    out.append(None)  # "<name> missing" / "ambiguous"
+        return out
+
+    def _read_exact(self, size: int) -> bytes:
+        assert self._proc.stdout is not None
+        chunks: list[bytes] = []
+        remaining = size
+        while remaining:
+            chunk = self._proc.stdout.read(remaining)
+            if not chunk:
+                raise BacklogError("git cat-file ended early")
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    author: str
+    email: str
+    date: str  # ISO 8601 author date
+    subject: str
+    changes: tuple[FileChange, ...]
+
+
+def log(repo: Path, start: str, paths: Sequence[str] = ()) -> Iterator[Commit]:
+    """Commits reachable from `start`, newest first, each with its file changes (renames
+    detected). First-parent history, so a merge shows what it brought in."""
+    args = [
+        # the user's config must not change what is listed: `log.diffMerges=combined` would
+        # hide a merge's changes, `log.showRoot=false` the root commit's files, and
+        # `log.showSignature` would print gpg output into the records
+        "-c", "log.diffMerges=first-parent",
+        "log", "--first-parent", "-m", "--root", "--no-show-signature", "--no-color",
+        "--name-status", "-M", "-z", f"--format={_LOG_MARKER}%H%x00%an%x00%ae%x00%aI%x00%s%x00",
+        start, "--", *paths,
+    ]
+    try:
+        raw = run(repo, *args).decode("utf-8", "replace")
+    except BacklogError as exc:  # named after its first argument, which is the `-c`
+        raise BacklogError(str(exc).replace("git -c failed", "git log failed", 1)) from None
+    yield from _parse_log(raw.split("\x00"))
+
+
+_LOG_MARKER = "\x01commit\x01"
+
+
+def _parse_log(fields: list[str]) -> Iterator[Commit]:
+    """Records of `git log -z --name-status`: a header (sha, author, email, date, subject),
+    then `status NUL path` (two paths for renames and copies) until the next header.
+
+    Read field by field rather than split on the marker, so a path is never taken for a
+    status: only the first field after a header may carry git's separating newline.
+    """
+    i = 0
+    while i < len(fields):
+        if not fields[i].startswith(_LOG_MARKER):
+            i += 1  # the empty field after the last record
+            continue
+        sha = fields[i][len(_LOG_MARKER):]
+        author, email, date, subject = (fields[i + 1 : i + 5] + ["", "", "", ""])[:4]
+        i += 5
+        changes: list[FileChange] = []
+        while i < len(fields) and not fields[i].startswith(_LOG_MARKER):
+            status = fields[i].lstrip("\n")
+            code = status[:1]
+            if not code:
+                i += 1
+            elif code in "RC" and i + 2 < len(fields):
+                old, new = fields[i + 1], fields[i + 2]
+                changes.append(FileChange("R", old, new) if code == "R"
+                               else FileChange("A", None, new))
+                i += 3
+            elif i + 1 < len(fields):
+                path = fields[i + 1]
+                if code == "A":
+                    changes.append(FileChange("A", None, path))
+                elif code == "D":
+                    changes.append(FileChange("D", path, None))
+                else:  # M, T (type change), and anything newer git may add
+                    changes.append(FileChange("M", path, path))
+                i += 2
+            else:
+                i += 1
+        yield Commit(sha, author, email, date, subject, tuple(changes))
+
+
+def relative_to_repo(path: Path, repo: Path) -> str:
+    try:
+        return path.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,345 @@
+"""Items at a base ref against items at head: matching by `kind/id`, classification, bumps.
+
+Head is the working tree (a loaded `Project`, untracked files included) or a commit,
+materialised with `git archive` into a temporary folder and loaded the same way. Base is
+read lazily: only files that differ between base and head are read from git (one
+`cat-file --batch` process); an item in an unchanged file is the same at both ends.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from backlog_cli import git
+from backlog_cli.classify import (
+    Change,
+    actual_bump,
+    bump_satisfies,
+    classify,
+    field_changes,
+    level_of,
+    required_bump,
+)
+from backlog_cli.config import Config, load_config
+from backlog_cli.errors import BacklogError
+from backlog_cli.loader import _Problem, decode, is_item_path, parse, relpath
+from backlog_cli.paths import read_text, resolve
+from backlog_cli.project import Project, load_project
+from backlog_cli.refs import KINDS
+
+WORKING_TREE = "working tree"
+
+
+@dataclass
+class Side:
+    """One item at one end of the comparison."""
+
+    key: str
+    kind: str
+    id: str
+    rel: str  # repository-relative path of the item file
+    data: dict[str, Any]
+    template: str | None = None  # content of `template_file`, when the prompt has one
+    template_rel: str | None = None
+
+    @property
+    def version(self) -> str | None:
+        value = self.data.get("version")
+        return value if isinstance(value, str) else None
+
+    @property
+    def status(self) -> str | None:
+        value = self.data.get("status")
+        return value if isinstance(value, str) else None
+
+    @property
+    def renamed_from(self) -> list[str]:
+        value = self.data.get("renamed_from")
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+@dataclass
+class ItemChange:
+    key: str  # head key (base key for removed items)
+    kind: str
+    state: str  # added | removed | moved | changed
+    base: Side | None
+    head: Side | None
+    renamed_from: str | None = None  # base key, when the id was renamed
+    changes: list[Change] = field(default_factory=list)
+    fields: list[tuple[str, Any, Any]] = field(default_factory=list)
+    level: str = "none"
+    required: str = "none"
+    actual: str = "none"
+
+    @property
+    def moved(self) -> bool:
+        return self.base is not None and self.head is not None and self.base.rel != self.head.rel
+
+    @property
+    def bump_ok(self) -> bool:
+        return bump_satisfies(self.actual, self.required) and self.actual != "decreased"
+
+    def template_diff(self) -> str | None:
+        old = _template_text(self.base)
+        new = _template_text(self.head)
+        if old == new or (old is None and new is None):
+            return None
+        old_name = (self.base.template_rel or f"{self.base.rel} (spec.template)") if self.base else "/dev/null"
+        new_name = (self.head.template_rel or f"{self.head.rel} (spec.template)") if self.head else "/dev/null"
+        lines = difflib.unified_diff(
+            (old or "").splitlines(keepends=True),
+            (new or "").splitlines(keepends=True),
+            fromfile=f"a/{old_name}",
+            tofile=f"b/{new_name}",
+        )
+        text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        return text or None
+
+
+def _template_text(side: Side | None) -> str | None:
+    if side is None:
+        return None
+    if side.template is not None:
+        return side.template
+    spec = side.data.get("spec")
+    template = spec.get("template") if isinstance(spec, dict) else None
+    return template if isinstance(template, str) else None
+
+
+@dataclass
+class Comparison:
+    base_ref: str
+    base_sha: str
+    head_ref: str
+    head_sha: str | None
+    items: list[ItemChange]
+
+    def get(self, key: str) -> ItemChange | None:
+        return next((c for c in self.items if c.key == key), None)
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def _side_from_data(data: Any, rel: str) -> Side | None:
+    if not isinstance(data, dict):
+        return None
+    kind, item_id = data.get("kind"), data.get("id")
+    if kind not in KINDS or not isinstance(item_id, str) or not item_id:
+        return None
+    return Side(f"{kind}/{item_id}", str(kind), item_id, rel, data)
+
+
+def parse_blob(raw: bytes | None, rel: str, config: Config) -> Side | None:
+    """An item from file content read out of git; None when it does not parse as one."""
+    if raw is None or len(raw) > config.limits.max_file_size:
+        return None
+    try:
+        data, _ = parse(decode(raw), config.limits, track=False)
+    except _Problem:
+        return None
+    return _side_from_data(data, rel)
+
+
+def _template_rel(side: Side) -> str | None:
+    """The repository-relative path of a prompt's `template_file` (lexically resolved)."""
+    if side.kind != "prompt":
+        return None
+    spec = side.data.get("spec")
+    raw = spec.get("template_file") if isinstance(spec, dict) else None
+    if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
+        return None
+    if raw.startswith("/"):
+        joined = PurePosixPath(raw.lstrip("/"))
+    else:
+        joined = PurePosixPath(side.rel).parent / raw
+    parts: list[str] = []
+    for part in joined.parts:
+        if part == "..":
+            if not parts:
+                return None  # leaves the repository: missing-file's finding, never read
+            parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    return "/".join(parts) or None
+
+
+def _head_sides(project: Project) -> dict[str, Side]:
+    root = project.config.repo_root
+    sides: dict[str, Side] = {}
+    for item in project.items:
+        if item.key in sides:
+            continue
+        side = Side(item.key, item.kind, item.id, item.doc.rel, item.data)
+        template_rel = _template_rel(side)
+        if template_rel is not None:
+            side.template_rel = template_rel
+            resolved = resolve("/" + template_rel, item.doc.path, root)
+            if resolved.path is not None:
+                side.template = read_text(resolved.path, project.config.limits.max_file_size)
+        sides[item.key] = side
+    return sides
+
+
+def materialise(repo: Path, sha: str, dest: Path) -> None:
+    """Write the tree of commit `sha` into `dest` (safe extraction; the repository untouched)."""
+    raw = git.run(repo, "archive", "--format=tar", sha)
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+        for member in tar.getmembers():
+            name = PurePosixPath(member.name)
+            if name.is_absolute() or ".." in name.parts:
+                continue
+            try:
+                if hasattr(tarfile, "data_filter"):
+                    tar.extract(member, dest, filter="data")
+                elif member.isfile() or member.isdir():  # pragma: no cover - old Pythons
+                    tar.extract(member, dest)
+            except (tarfile.TarError, OSError):
+                continue  # e.g. a symlink that points outside: not materialised
+    (dest / ".git").mkdir(exist_ok=True)  # marks the root, so paths stay repo-relative
+
+
+def load_head(config: Config, repo: Path, head_sha: str, workdir: Path) -> Project:
+    materialise(repo, head_sha, workdir)
+    project_rel = relpath(config.project_root, repo)
+    root = workdir if project_rel in ("", ".") else workdir / project_rel
+    if not root.is_dir():
+        raise BacklogError(f"the project folder {project_rel} does not exist at {head_sha[:12]}")
+    return load_project(load_config(root))
+
+
+def compare(
+    config: Config,
+    head: Project,
+    repo: Path,
+    base_ref: str,
+    base_sha: str,
+    head_ref: str = WORKING_TREE,
+    head_sha: str | None = None,
+    only: set[str] | None = None,
+) -> Comparison:
+    """Every item that differs between base and head (`only`: restrict to these keys)."""
+    changes = git.changed_files(repo, base_sha, head_sha)
+    items_rel = relpath(config.items, config.repo_root)
+    project_prefix = relpath(config.project_root, config.repo_root)
+    project_prefix = "" if project_prefix in ("", ".") else project_prefix.rstrip("/") + "/"
+
+    def is_item(rel: str | None) -> bool:
+        return rel is not None and is_item_path(rel, items_rel, config.exclude, project_prefix)
+
+    changed_old = {c.old for c in changes if c.old is not None}
+    changed_new = {c.new for c in changes if c.new is not None}
+    head_sides = _head_sides(head)
+
+    base_sides: dict[str, Side] = {}
+    for side in head_sides.values():
+        if side.rel not in changed_new:  # same file, same content at base
+            base_sides.setdefault(side.key, Side(side.key, side.kind, side.id, side.rel,
+                                                 side.data, side.template, side.template_rel))
+    old_item_paths = sorted(p for p in changed_old if is_item(p))
+    with git.BlobReader(repo) as reader:
+        blobs = reader.read_many([f"{base_sha}:{p}" for p in old_item_paths],
+                                 config.limits.max_file_size)
+        for rel, raw in zip(old_item_paths, blobs, strict=True):
+            side = parse_blob(raw, rel, config)
+            if side is not None:
+                base_sides.setdefault(side.key, side)
+        # templates at base: read when the template or the prompt's file changed
+        wanted: list[tuple[Side, str]] = []
+        for side in base_sides.values():
+            template_rel = _template_rel(side)
+            if template_rel is None:
+                continue
+            side.template_rel = template_rel
+            if side.rel in changed_old or template_rel in changed_old or template_rel in changed_new:
+                side.template = None
+                wanted.append((side, template_rel))
+        texts = reader.read_many([f"{base_sha}:{rel}" for _, rel in wanted],
+                                 config.limits.max_file_size)
+        for (side, _), raw in zip(wanted, texts, strict=True):
+            side.template = raw.decode("utf-8", "replace") if raw is not None else None
+
+    return Comparison(base_ref, base_sha, head_ref, head_sha,
+                      match(base_sides, head_sides, only))
+
+
+def match(
+    base: dict[str, Side], head: dict[str, Side], only: set[str] | None = None
+) -> list[ItemChange]:
+    """Pair items by `kind/id` (and `renamed_from`) and classify every difference."""
+    out: list[ItemChange] = []
+    renamed: dict[str, str] = {}  # base key -> head key
+    for key, side in head.items():
+        if key in base:
+            continue
+        for former in side.renamed_from:
+            if former in base and former not in head and former not in renamed:
+                renamed[former] = key
+                break
+    for key in sorted(set(base) | set(head)):
+        b, h = base.get(key), head.get(key)
+        if b is not None and h is None and key in renamed:
+            continue  # reported under its new key
+        if h is not None and b is None:
+            former = next((old for old, new in renamed.items() if new == key), None)
+            if former is not None:
+                b = base[former]
+        if only is not None and key not in only and (b is None or b.key not in only):
+            continue
+        if b is None and h is not None:
+            out.append(ItemChange(key, h.kind, "added", None, h))
+            continue
+        if h is None and b is not None:
+            out.append(ItemChange(key, b.kind, "removed", b, None))
+            continue
+        assert b is not None and h is not None
+        same = b.data == h.data and _template_text(b) == _template_text(h)
+        if same and b.key == h.key:
+            if b.rel != h.rel:
+                out.append(ItemChange(key, h.kind, "moved", b, h))
+            continue
+        change = ItemChange(key, h.kind, "changed", b, h,
+                            renamed_from=b.key if b.key != h.key else None)
+        change.changes = classify(h.kind, b.data, h.data, _template_text(b), _template_text(h))
+        change.fields = field_changes(b.data, h.data)
+        change.level = level_of(change.changes)
+        base_version, head_version = b.version or "", h.version or ""
+        change.required = required_bump(base_version, change.level)
+        change.actual = actual_bump(base_version, head_version)
+        out.append(change)
+    return out
+
+
+def with_base(
+    config: Config, head: Project, base_ref: str | None, head_ref: str | None,
+    only: set[str] | None = None,
+) -> Comparison:
+    """The comparison for `--base/--head` options (defaults from the config and git)."""
+    repo = git.require_repo(config.project_root, "comparing with a base ref")
+    base_sha = git.verify_ref(repo, base_ref, "base ref") if base_ref else git.default_base(
+        repo, config.base
+    )
+    shown_base = base_ref or config.base or f"merge-base {base_sha[:12]}"
+    if head_ref is None:
+        return compare(config, head, repo, shown_base, base_sha, only=only)
+    head_sha = git.verify_ref(repo, head_ref, "head ref")
+    return compare(config, head, repo, shown_base, base_sha, head_ref, head_sha, only=only)
+
+
+def temporary_head(config: Config, head_ref: str) -> tuple[Project, tempfile.TemporaryDirectory[str]]:
+    """The project as it is at commit `head_ref` (a temporary checkout the caller keeps)."""
+    repo = git.require_repo(config.project_root, "--head")
+    head_sha = git.verify_ref(repo, head_ref, "head ref")
+    workdir = tempfile.TemporaryDirectory(prefix="backlog-head-")
+    try:
+        return load_head(config, repo, head_sha, Path(workdir.name)), workdir
+    except BaseException:
+        workdir.cleanup()
+        raise
