@@ -86,6 +86,31 @@ def _project(root: Path | None) -> Project:
     return load_project(config)
 
 
+def _project_at(
+    root: Path | None, base: str | None, head: str | None, paths: list[Path] | None
+) -> tuple[Project, object]:
+    """The project to check, with its comparison when `--base`/`--head` ask for one.
+
+    The second value keeps a temporary checkout of `--head` alive while it is in use.
+    """
+    if base is None and head is None:
+        return _project(root), None
+    from backlog_cli import versioning
+
+    project = _project(root)
+    config = project.config
+    keep: object = None
+    if head is not None:
+        if paths:
+            raise BacklogError(
+                "PATHS cannot be combined with --head (they name working-tree "
+                "files); drop one of them"
+            )
+        project, keep = versioning.temporary_head(config, head)
+    project.comparison = versioning.with_base(config, project, base, head)
+    return project, keep
+
+
 def _emit(text: str, output: Path | None, summary: str | None = None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -120,13 +145,29 @@ def check(
         typer.Option("--ignore-rule", help="Skip this rule (repeatable).", show_default=False),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="Compare with this git ref and enforce version bumps "
+            "(default base: config `base`, else the merge-base with the default "
+            "branch, used when --head is given).",
+            show_default=False,
+        ),
+    ] = None,
+    head: Annotated[
+        str | None,
+        typer.Option(
+            "--head", help="Check this commit instead of the working tree.", show_default=False
+        ),
+    ] = None,
     root: RootOpt = None,
     output: OutputOpt = None,
     no_color: NoColorOpt = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Check the backlog: YAML, schemas, ids, references, version ranges, cycles."""
+    """Check the backlog: YAML, schemas, references, readiness, templates, secrets, versions."""
     from backlog_cli.check import CheckOptions, run_check
     from backlog_cli.report import Format, render
     from backlog_cli.report.text import summary
@@ -139,7 +180,7 @@ def check(
         raise BacklogError(
             f"--format {fmt_name}: unknown format; choose one of {choices}"
         ) from None
-    project = _project(root)
+    project, _checkout = _project_at(root, base, head, paths)
     options = CheckOptions(
         paths=tuple(paths or ()),
         rules=tuple(rule or ()),
@@ -250,6 +291,153 @@ def status(
     else:
         rich_terminal = output is None and _color(no_color)
         _emit(board.render_text(report, rich_terminal=rich_terminal), output)
+
+
+def _split_refs_and_items(args: list[str]) -> tuple[list[str], list[str]]:
+    """`diff BASE HEAD ITEM...`: words that name an item (`kind/id`) are items."""
+    from backlog_cli.refs import KINDS
+
+    refs: list[str] = []
+    items: list[str] = []
+    for arg in args:
+        (items if arg.split("/", 1)[0] in KINDS and "/" in arg else refs).append(arg)
+    if len(refs) > 2:
+        raise BacklogError(f"diff takes at most two refs (BASE, HEAD); got {', '.join(refs)}")
+    return refs, items
+
+
+@app.command()
+def diff(
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[BASE [HEAD]] [ITEM...]",
+            help="Refs to compare (default: "
+            "config `base` or the merge-base with the default branch, against the "
+            "working tree) and `kind/id` items to limit the diff to.",
+            show_default=False,
+        ),
+    ] = None,
+    base: Annotated[
+        str | None, typer.Option("--base", help="Base ref.", show_default=False)
+    ] = None,
+    head: Annotated[
+        str | None,
+        typer.Option("--head", help="Head ref (default: the working tree).", show_default=False),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    root: RootOpt = None,
+    output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Semantic diff of items between two refs: what changed, how it is classified, bumps."""
+    from backlog_cli import versioning
+    from backlog_cli.commands import diff as render
+
+    if fmt not in ("text", "json", "markdown"):
+        raise BacklogError(f"--format {fmt}: choose text, json or markdown")
+    refs, items = _split_refs_and_items(args or [])
+    if refs and base is not None:
+        raise BacklogError("give the base ref either as BASE or as --base, not both")
+    if refs:
+        base = refs[0]
+    if len(refs) == 2:
+        if head is not None:
+            raise BacklogError("give the head ref either as HEAD or as --head, not both")
+        head = refs[1]
+    project = _project(root)
+    config = project.config
+    keep: object = None
+    if head is not None:
+        project, keep = versioning.temporary_head(config, head)
+    only = set(items) if items else None
+    comparison = versioning.with_base(config, project, base, head, only=only)
+    if only:
+        known = {c.key for c in comparison.items} | set(project.by_key)
+        for key in sorted(only - known):
+            raise BacklogError(f"unknown item `{key}` (neither at the base nor at the head)")
+    if fmt == "json":
+        _emit(_json(render.to_json(comparison)), output)
+    elif fmt == "markdown":
+        _emit(render.render_markdown(comparison), output)
+    else:
+        _emit(render.render_text(comparison, color=output is None and _color(no_color)), output)
+    del keep
+
+
+@app.command()
+def bump(
+    items: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ITEM...]",
+            help="Items (`kind/id`) to bump; with --auto, limits it to these.",
+            show_default=False,
+        ),
+    ] = None,
+    major: Annotated[bool, typer.Option("--major", help="Bump the major version.")] = False,
+    minor: Annotated[bool, typer.Option("--minor", help="Bump the minor version.")] = False,
+    patch: Annotated[bool, typer.Option("--patch", help="Bump the patch version.")] = False,
+    auto: Annotated[
+        bool,
+        typer.Option(
+            "--auto",
+            help="Every changed item gets the bump its classification requires (against --base).",
+        ),
+    ] = False,
+    base: Annotated[
+        str | None, typer.Option("--base", help="Base ref for --auto.", show_default=False)
+    ] = None,
+    root: RootOpt = None,
+) -> None:
+    """Rewrite `version` in place; nothing else in the file changes."""
+    from backlog_cli import versioning
+    from backlog_cli.classify import bump_version
+    from backlog_cli.commands import inventory
+    from backlog_cli.commands.bump import write_bump
+
+    chosen = [
+        name
+        for name, on in (("major", major), ("minor", minor), ("patch", patch), ("auto", auto))
+        if on
+    ]
+    if len(chosen) != 1:
+        raise BacklogError("choose exactly one of --major, --minor, --patch or --auto")
+    project = _project(root)
+    plan: list[tuple[str, Path, str, str]] = []  # key, file, old, new
+    if chosen[0] == "auto":
+        only = {inventory.resolve(project, name).key for name in items} if items else None
+        comparison = versioning.with_base(project.config, project, base, None, only=only)
+        for change in comparison.items:
+            if change.state != "changed" or change.level == "none" or change.bump_ok:
+                continue
+            item = project.find(change.key)
+            if item is None or change.base is None or change.base.version is None:
+                continue
+            target = bump_version(change.base.version, change.required)
+            plan.append((change.key, item.doc.path, item.version or "?", target))
+    else:
+        if base is not None:
+            raise BacklogError("--base only applies to --auto")
+        if not items:
+            raise BacklogError(f"name the items to bump: backlog bump --{chosen[0]} kind/id ...")
+        for name in items:
+            item = inventory.resolve(project, name)
+            if item.version is None:
+                raise BacklogError(f"`{item.key}` has no valid version to bump")
+            try:
+                new = bump_version(item.version, chosen[0])
+            except ValueError as exc:
+                raise BacklogError(f"`{item.key}`: {exc}") from None
+            plan.append((item.key, item.doc.path, item.version, new))
+    if not plan:
+        sys.stdout.write("nothing to bump: every changed item already has the version it needs\n")
+        return
+    limits = project.config.limits
+    for key, path, old, new in plan:
+        write_bump(path, new, limits)
+        rel = os.path.relpath(path)
+        sys.stdout.write(f"{key}: {old} -> {new} ({rel})\n")
 
 
 @app.command()
@@ -382,6 +570,26 @@ def init(
     else:
         sys.stdout.write(f"skipped {example} ({result.example_skipped})\n")
     sys.stdout.write("next: `backlog check`, then `backlog new KIND ID` for your own items\n")
+
+
+@app.command()
+def history(
+    item_name: Annotated[str, typer.Argument(metavar="ITEM", help="`kind/id` (or a unique id).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    root: RootOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Every version of one item across git history, oldest first, with the classification
+    of each change and whether its version bump was enough; follows moves and id renames
+    (`renamed_from`), counts template_file edits, and ends with uncommitted changes."""
+    from backlog_cli.commands import history as item_history
+
+    _text_or_json(fmt)
+    result = item_history.build(_project(root), item_name)
+    if fmt == "json":
+        _emit(_json(result.to_json()), output)
+    else:
+        _emit(item_history.render_text(result), output)
 
 
 def main() -> None:

@@ -111,7 +111,12 @@ def verify_ref(repo: Path, ref: str, role: str = "ref") -> str:
     if problem is not None:
         raise BacklogError(f"{role} `{ref}` {problem}; give a branch, tag or commit")
     proc_out = run(
-        repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
+        repo,
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        f"{ref}^{{commit}}",
         check=False,
     )
     sha = proc_out.decode("ascii", "replace").strip()
@@ -134,8 +139,13 @@ def default_base(repo: Path, configured: str | None) -> str:
     head = verify_ref(repo, "HEAD", "HEAD")
     for candidate in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
         out = run(
-            repo, "rev-parse", "--verify", "--quiet", "--end-of-options",
-            f"{candidate}^{{commit}}", check=False,
+            repo,
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            f"{candidate}^{{commit}}",
+            check=False,
         )
         if len(out.strip()) < 40:
             continue
@@ -283,10 +293,21 @@ def log(repo: Path, start: str, paths: Sequence[str] = ()) -> Iterator[Commit]:
         # the user's config must not change what is listed: `log.diffMerges=combined` would
         # hide a merge's changes, `log.showRoot=false` the root commit's files, and
         # `log.showSignature` would print gpg output into the records
-        "-c", "log.diffMerges=first-parent",
-        "log", "--first-parent", "-m", "--root", "--no-show-signature", "--no-color",
-        "--name-status", "-M", "-z", f"--format={_LOG_MARKER}%H%x00%an%x00%ae%x00%aI%x00%s%x00",
-        start, "--", *paths,
+        "-c",
+        "log.diffMerges=first-parent",
+        "log",
+        "--first-parent",
+        "-m",
+        "--root",
+        "--no-show-signature",
+        "--no-color",
+        "--name-status",
+        "-M",
+        "-z",
+        f"--format={_LOG_MARKER}%H%x00%an%x00%ae%x00%aI%x00%s%x00",
+        start,
+        "--",
+        *paths,
     ]
     try:
         raw = run(repo, *args).decode("utf-8", "replace")
@@ -310,8 +331,8 @@ def _parse_log(fields: list[str]) -> Iterator[Commit]:
         if not fields[i].startswith(_LOG_MARKER):
             i += 1  # the empty field after the last record
             continue
-        sha = fields[i][len(_LOG_MARKER):]
-        author, email, date, subject = (fields[i + 1 : i + 5] + ["", "", "", ""])[:4]
+        sha = fields[i][len(_LOG_MARKER) :]
+        author, email, date, subject = [*fields[i + 1 : i + 5], "", "", "", ""][:4]
         i += 5
         changes: list[FileChange] = []
         while i < len(fields) and not fields[i].startswith(_LOG_MARKER):
@@ -321,8 +342,9 @@ def _parse_log(fields: list[str]) -> Iterator[Commit]:
                 i += 1
             elif code in "RC" and i + 2 < len(fields):
                 old, new = fields[i + 1], fields[i + 2]
-                changes.append(FileChange("R", old, new) if code == "R"
-                               else FileChange("A", None, new))
+                changes.append(
+                    FileChange("R", old, new) if code == "R" else FileChange("A", None, new)
+                )
                 i += 3
             elif i + 1 < len(fields):
                 path = fields[i + 1]

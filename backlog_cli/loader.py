@@ -494,9 +494,9 @@ def is_item_path(rel: str, items_rel: str, patterns: tuple[str, ...], project_pr
     folder = items_rel.rstrip("/") + "/" if items_rel not in ("", ".") else ""
     if not rel.startswith(folder):
         return False
-    if any(part.startswith(".") for part in rel[len(folder):].split("/")):
+    if any(part.startswith(".") for part in rel[len(folder) :].split("/")):
         return False
-    local = rel[len(project_prefix):] if rel.startswith(project_prefix) else rel
+    local = rel[len(project_prefix) :] if rel.startswith(project_prefix) else rel
     return not is_excluded(local, patterns)
 
 

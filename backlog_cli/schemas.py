@@ -391,6 +391,98 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
                 },
             },
         ),
+        "history-result": wrap(
+            "history-result",
+            "backlog history --format json",
+            {
+                "required": ["version", "item", "entries"],
+                "additionalProperties": False,
+                "properties": {
+                    "version": version,
+                    "item": {
+                        "type": "string",
+                        "description": "`kind/id` of the item now (its last key if removed).",
+                    },
+                    "entries": {
+                        "type": "array",
+                        "description": "Every version of the item, oldest first.",
+                        "items": _history_entry_schema(),
+                    },
+                },
+            },
+        ),
+    }
+
+
+def _history_entry_schema() -> dict[str, Any]:
+    nullable = {"type": ["string", "null"]}
+    levels = ["none", "patch", "minor", "major"]
+    bumps = [*levels, "decreased", "invalid"]
+    return {
+        "type": "object",
+        "description": "One version: the commit that made it and how it changed.",
+        "required": [
+            "commit",
+            "short",
+            "date",
+            "author",
+            "subject",
+            "path",
+            "key",
+            "version",
+            "status",
+            "level",
+            "reasons",
+            "required_bump",
+            "actual_bump",
+            "bump_ok",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "commit": {**nullable, "description": "Full commit id; null: the working tree."},
+            "short": {**nullable, "description": "Abbreviated commit id (7 characters)."},
+            "date": {**nullable, "description": "Author date, ISO 8601."},
+            "author": {**nullable, "description": "Author name."},
+            "subject": {**nullable, "description": "First line of the commit message."},
+            "path": {
+                "type": "string",
+                "description": "The item file at that commit, relative to the repository root.",
+            },
+            "key": {"type": "string", "description": "`kind/id` at that commit."},
+            "version": {**nullable, "description": "Version (null: removed or not a string)."},
+            "status": {**nullable, "description": "Status (null: removed or not a string)."},
+            "level": {
+                "enum": [*levels, "added", "removed"],
+                "description": "Classification of the change from the previous entry: the "
+                "most severe level among `reasons`; `added` for the first entry, `removed` "
+                "for the commit that deleted the item.",
+            },
+            "reasons": {
+                "type": "array",
+                "description": "Each classified change (most severe first), then notes on "
+                "moves and id renames (level none).",
+                "items": {
+                    "type": "object",
+                    "description": "One change.",
+                    "required": ["level", "path", "reason"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "level": {"enum": levels, "description": "Its level."},
+                        "path": {
+                            "type": "string",
+                            "description": "Dotted path of the field, e.g. `spec.inputs.tier`.",
+                        },
+                        "reason": {"type": "string", "description": "What changed."},
+                    },
+                },
+            },
+            "required_bump": {"enum": levels, "description": "The bump the change needs."},
+            "actual_bump": {
+                "enum": bumps,
+                "description": "How far the version moved from the previous entry's.",
+            },
+            "bump_ok": {"type": "boolean", "description": "Whether the bump was enough."},
+        },
     }
 
 

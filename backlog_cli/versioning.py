@@ -91,8 +91,16 @@ class ItemChange:
         new = _template_text(self.head)
         if old == new or (old is None and new is None):
             return None
-        old_name = (self.base.template_rel or f"{self.base.rel} (spec.template)") if self.base else "/dev/null"
-        new_name = (self.head.template_rel or f"{self.head.rel} (spec.template)") if self.head else "/dev/null"
+        old_name = (
+            (self.base.template_rel or f"{self.base.rel} (spec.template)")
+            if self.base
+            else "/dev/null"
+        )
+        new_name = (
+            (self.head.template_rel or f"{self.head.rel} (spec.template)")
+            if self.head
+            else "/dev/null"
+        )
         lines = difflib.unified_diff(
             (old or "").splitlines(keepends=True),
             (new or "").splitlines(keepends=True),
@@ -101,6 +109,12 @@ class ItemChange:
         )
         text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
         return text or None
+
+
+def _template_name(side: Side | None) -> str:
+    if side is None:
+        return "/dev/null"
+    return side.template_rel or f"{side.rel} (spec.template)"
 
 
 def _template_text(side: Side | None) -> str | None:
@@ -241,16 +255,27 @@ def compare(
     base_sides: dict[str, Side] = {}
     for side in head_sides.values():
         if side.rel not in changed_new:  # same file, same content at base
-            base_sides.setdefault(side.key, Side(side.key, side.kind, side.id, side.rel,
-                                                 side.data, side.template, side.template_rel))
+            base_sides.setdefault(
+                side.key,
+                Side(
+                    side.key,
+                    side.kind,
+                    side.id,
+                    side.rel,
+                    side.data,
+                    side.template,
+                    side.template_rel,
+                ),
+            )
     old_item_paths = sorted(p for p in changed_old if is_item(p))
     with git.BlobReader(repo) as reader:
-        blobs = reader.read_many([f"{base_sha}:{p}" for p in old_item_paths],
-                                 config.limits.max_file_size)
+        blobs = reader.read_many(
+            [f"{base_sha}:{p}" for p in old_item_paths], config.limits.max_file_size
+        )
         for rel, raw in zip(old_item_paths, blobs, strict=True):
-            side = parse_blob(raw, rel, config)
-            if side is not None:
-                base_sides.setdefault(side.key, side)
+            parsed = parse_blob(raw, rel, config)
+            if parsed is not None:
+                base_sides.setdefault(parsed.key, parsed)
         # templates at base: read when the template or the prompt's file changed
         wanted: list[tuple[Side, str]] = []
         for side in base_sides.values():
@@ -258,16 +283,20 @@ def compare(
             if template_rel is None:
                 continue
             side.template_rel = template_rel
-            if side.rel in changed_old or template_rel in changed_old or template_rel in changed_new:
+            if (
+                side.rel in changed_old
+                or template_rel in changed_old
+                or template_rel in changed_new
+            ):
                 side.template = None
                 wanted.append((side, template_rel))
-        texts = reader.read_many([f"{base_sha}:{rel}" for _, rel in wanted],
-                                 config.limits.max_file_size)
+        texts = reader.read_many(
+            [f"{base_sha}:{rel}" for _, rel in wanted], config.limits.max_file_size
+        )
         for (side, _), raw in zip(wanted, texts, strict=True):
             side.template = raw.decode("utf-8", "replace") if raw is not None else None
 
-    return Comparison(base_ref, base_sha, head_ref, head_sha,
-                      match(base_sides, head_sides, only))
+    return Comparison(base_ref, base_sha, head_ref, head_sha, match(base_sides, head_sides, only))
 
 
 def match(
@@ -288,9 +317,9 @@ def match(
         if b is not None and h is None and key in renamed:
             continue  # reported under its new key
         if h is not None and b is None:
-            former = next((old for old, new in renamed.items() if new == key), None)
-            if former is not None:
-                b = base[former]
+            former_key = next((old for old, new in renamed.items() if new == key), None)
+            if former_key is not None:
+                b = base[former_key]
         if only is not None and key not in only and (b is None or b.key not in only):
             continue
         if b is None and h is not None:
@@ -305,8 +334,9 @@ def match(
             if b.rel != h.rel:
                 out.append(ItemChange(key, h.kind, "moved", b, h))
             continue
-        change = ItemChange(key, h.kind, "changed", b, h,
-                            renamed_from=b.key if b.key != h.key else None)
+        change = ItemChange(
+            key, h.kind, "changed", b, h, renamed_from=b.key if b.key != h.key else None
+        )
         change.changes = classify(h.kind, b.data, h.data, _template_text(b), _template_text(h))
         change.fields = field_changes(b.data, h.data)
         change.level = level_of(change.changes)
@@ -318,14 +348,18 @@ def match(
 
 
 def with_base(
-    config: Config, head: Project, base_ref: str | None, head_ref: str | None,
+    config: Config,
+    head: Project,
+    base_ref: str | None,
+    head_ref: str | None,
     only: set[str] | None = None,
 ) -> Comparison:
     """The comparison for `--base/--head` options (defaults from the config and git)."""
     repo = git.require_repo(config.project_root, "comparing with a base ref")
-    base_sha = git.verify_ref(repo, base_ref, "base ref") if base_ref else git.default_base(
-        repo, config.base
-    )
+    if base_ref is not None:
+        base_sha = git.verify_ref(repo, base_ref, "base ref")
+    else:
+        base_sha = git.default_base(repo, config.base)
     shown_base = base_ref or config.base or f"merge-base {base_sha[:12]}"
     if head_ref is None:
         return compare(config, head, repo, shown_base, base_sha, only=only)
@@ -333,7 +367,9 @@ def with_base(
     return compare(config, head, repo, shown_base, base_sha, head_ref, head_sha, only=only)
 
 
-def temporary_head(config: Config, head_ref: str) -> tuple[Project, tempfile.TemporaryDirectory[str]]:
+def temporary_head(
+    config: Config, head_ref: str
+) -> tuple[Project, tempfile.TemporaryDirectory[str]]:
     """The project as it is at commit `head_ref` (a temporary checkout the caller keeps)."""
     repo = git.require_repo(config.project_root, "--head")
     head_sha = git.verify_ref(repo, head_ref, "head ref")

@@ -50,7 +50,15 @@ def _walk_properties(schema: Any, where: str = "") -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "name", [*schemas.ITEM_SCHEMAS, "check-result", "list-result", "show-result", "status-result"]
+    "name",
+    [
+        *schemas.ITEM_SCHEMAS,
+        "check-result",
+        "list-result",
+        "show-result",
+        "status-result",
+        "history-result",
+    ],
 )
 def test_schema_is_valid_documented_and_identified(name: str) -> None:
     schema = json.loads((SCHEMA_DIR / schemas.file_name(name)).read_text(encoding="utf-8"))

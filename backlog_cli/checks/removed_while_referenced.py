@@ -42,7 +42,11 @@ def check(project: Project) -> Iterator[Diagnostic]:
         source = graph.nodes[edge.source]
         line, column = source.doc.locate(edge.pointer)
         yield Diagnostic(
-            source.doc.rel, line, column, ID, SEVERITY,
+            source.doc.rel,
+            line,
+            column,
+            ID,
+            SEVERITY,
             f"`{edge.target}` was deleted since {comparison.base_ref} but `{edge.source}` "
             f"still references it in `{edge.relation}`",
             edge.source,

@@ -46,7 +46,11 @@ def check(project: Project) -> Iterator[Diagnostic]:
         line, column = version_position(item)
         target = bump_version(base_version, change.required)
         yield Diagnostic(
-            item.doc.rel, line, column, ID, SEVERITY,
+            item.doc.rel,
+            line,
+            column,
+            ID,
+            SEVERITY,
             f"`{change.key}` has a {change.level} change ({reasons(change)}) that needs a "
             f"{change.required} bump, but {base_version} → {change.head.version} is a "
             f"{change.actual} bump",

@@ -38,7 +38,11 @@ def check(project: Project) -> Iterator[Diagnostic]:
             continue
         line, column = version_position(item)
         yield Diagnostic(
-            item.doc.rel, line, column, ID, SEVERITY,
+            item.doc.rel,
+            line,
+            column,
+            ID,
+            SEVERITY,
             f"`{change.key}` went from version {change.base.version} at "
             f"{comparison.base_ref} down to {change.head.version}",
             change.key,

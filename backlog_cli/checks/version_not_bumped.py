@@ -43,7 +43,11 @@ def check(project: Project) -> Iterator[Diagnostic]:
         line, column = version_position(item)
         target = bump_version(change.base.version, change.required)
         yield Diagnostic(
-            item.doc.rel, line, column, ID, SEVERITY,
+            item.doc.rel,
+            line,
+            column,
+            ID,
+            SEVERITY,
             f"`{change.key}` changed since {comparison.base_ref} ({change.level}: "
             f"{reasons(change)}) but its version is still {change.base.version}",
             change.key,

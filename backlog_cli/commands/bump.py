@@ -67,7 +67,7 @@ def replace_version(text: str, new: str, limits: Limits = DEFAULT_LIMITS) -> str
     except _Problem as problem:
         raise BacklogError(f"cannot parse the item ({problem.message})") from None
     if not isinstance(data, dict) or "version" not in data:
-        raise BacklogError("the item has no `version` line; add `version: \"0.1.0\"` first")
+        raise BacklogError('the item has no `version` line; add `version: "0.1.0"` first')
     _, _, line_no, column = positions[("version",)]
     lines = body.splitlines(keepends=True)
     line = lines[line_no - 1]
@@ -79,7 +79,9 @@ def replace_version(text: str, new: str, limits: Limits = DEFAULT_LIMITS) -> str
     try:
         after, _ = parse(result, limits, track=False)
     except _Problem as problem:  # pragma: no cover - a splice that breaks YAML is a bug
-        raise BacklogError(f"bumping would break the file ({problem.message}); not written")
+        raise BacklogError(
+            f"bumping would break the file ({problem.message}); not written"
+        ) from None
     expected = dict(data, version=new)
     if after != expected:
         raise BacklogError("bumping would change more than `version`; the file was not written")

@@ -10,8 +10,16 @@ from backlog_cli.versioning import Comparison, ItemChange
 
 _MARK = {"added": "+", "removed": "-", "moved": ">", "changed": "~"}
 _RESET = "\x1b[0m"
-_STYLE = {"+": "\x1b[32m", "-": "\x1b[31m", ">": "\x1b[36m", "~": "\x1b[33m",
-          "major": "\x1b[1;31m", "minor": "\x1b[1;33m", "patch": "\x1b[1;36m", "dim": "\x1b[2m"}
+_STYLE = {
+    "+": "\x1b[32m",
+    "-": "\x1b[31m",
+    ">": "\x1b[36m",
+    "~": "\x1b[33m",
+    "major": "\x1b[1;31m",
+    "minor": "\x1b[1;33m",
+    "patch": "\x1b[1;36m",
+    "dim": "\x1b[2m",
+}
 
 
 def _value(value: Any) -> Any:
@@ -43,35 +51,55 @@ def verdict(change: ItemChange) -> str:
 def to_json(comparison: Comparison) -> dict[str, Any]:
     items = []
     for c in comparison.items:
-        items.append({
-            "item": c.key,
-            "kind": c.kind,
-            "state": c.state,
-            "renamed_from": c.renamed_from,
-            "moved": c.moved,
-            "base_path": c.base.rel if c.base else None,
-            "head_path": c.head.rel if c.head else None,
-            "base_version": c.base.version if c.base else None,
-            "head_version": c.head.version if c.head else None,
-            "level": c.level,
-            "required_bump": c.required,
-            "actual_bump": c.actual,
-            "bump_ok": c.bump_ok if c.state == "changed" else None,
-            "reasons": [{"level": ch.level, "path": ch.path, "reason": ch.reason}
-                        for ch in sorted(c.changes, reverse=True)],
-            "fields": [{"path": p, "old": _value(o), "new": _value(n),
-                        "change": "added" if o is MISSING else "removed" if n is MISSING
-                        else "changed"} for p, o, n in c.fields],
-            "template_diff": c.template_diff(),
-        })
-    counts = {state: sum(1 for c in comparison.items if c.state == state)
-              for state in ("added", "removed", "moved", "changed")}
+        items.append(
+            {
+                "item": c.key,
+                "kind": c.kind,
+                "state": c.state,
+                "renamed_from": c.renamed_from,
+                "moved": c.moved,
+                "base_path": c.base.rel if c.base else None,
+                "head_path": c.head.rel if c.head else None,
+                "base_version": c.base.version if c.base else None,
+                "head_version": c.head.version if c.head else None,
+                "level": c.level,
+                "required_bump": c.required,
+                "actual_bump": c.actual,
+                "bump_ok": c.bump_ok if c.state == "changed" else None,
+                "reasons": [
+                    {"level": ch.level, "path": ch.path, "reason": ch.reason}
+                    for ch in sorted(c.changes, reverse=True)
+                ],
+                "fields": [
+                    {
+                        "path": p,
+                        "old": _value(o),
+                        "new": _value(n),
+                        "change": "added"
+                        if o is MISSING
+                        else "removed"
+                        if n is MISSING
+                        else "changed",
+                    }
+                    for p, o, n in c.fields
+                ],
+                "template_diff": c.template_diff(),
+            }
+        )
+    counts = {
+        state: sum(1 for c in comparison.items if c.state == state)
+        for state in ("added", "removed", "moved", "changed")
+    }
     return {
         "version": 1,
         "base": {"ref": comparison.base_ref, "commit": comparison.base_sha},
         "head": {"ref": comparison.head_ref, "commit": comparison.head_sha},
-        "summary": {**counts, "bump_problems": sum(
-            1 for c in comparison.items if c.state == "changed" and not c.bump_ok)},
+        "summary": {
+            **counts,
+            "bump_problems": sum(
+                1 for c in comparison.items if c.state == "changed" and not c.bump_ok
+            ),
+        },
         "items": items,
     }
 
@@ -80,8 +108,11 @@ def render_text(comparison: Comparison, *, color: bool = False) -> str:
     def paint(style: str, text: str) -> str:
         return f"{_STYLE[style]}{text}{_RESET}" if color and style in _STYLE else text
 
-    head = (f"{comparison.head_ref} ({comparison.head_sha[:12]})" if comparison.head_sha
-            else "working tree")
+    head = (
+        f"{comparison.head_ref} ({comparison.head_sha[:12]})"
+        if comparison.head_sha
+        else "working tree"
+    )
     lines = [f"diff {comparison.base_ref} ({comparison.base_sha[:12]}) .. {head}", ""]
     if not comparison.items:
         lines.append("no item changed")
@@ -143,12 +174,17 @@ def render_markdown(comparison: Comparison) -> str:
         return "\n".join(lines) + "\n"
     lines += ["| item | change | level | version | bump |", "|---|---|---|---|---|"]
     for c in comparison.items:
-        version = " → ".join(v for v in (c.base.version if c.base else None,
-                                          c.head.version if c.head else None) if v)
+        version = " → ".join(
+            v for v in (c.base.version if c.base else None, c.head.version if c.head else None) if v
+        )
         bump = verdict(c) or "—"
-        flag = "✅ " if c.state == "changed" and c.bump_ok else ("❌ " if c.state == "changed" else "")
-        lines.append(f"| `{c.key}` | {c.state}{' (renamed)' if c.renamed_from else ''} | "
-                     f"{c.level if c.state == 'changed' else '—'} | {version} | {flag}{bump} |")
+        flag = (
+            "✅ " if c.state == "changed" and c.bump_ok else ("❌ " if c.state == "changed" else "")
+        )
+        lines.append(
+            f"| `{c.key}` | {c.state}{' (renamed)' if c.renamed_from else ''} | "
+            f"{c.level if c.state == 'changed' else '—'} | {version} | {flag}{bump} |"
+        )
     for c in comparison.items:
         if not c.changes and not c.template_diff():
             continue
