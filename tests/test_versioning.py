@@ -342,3 +342,13 @@ def test_diff_text_and_markdown(tmp_path: Path) -> None:
     assert "```diff" in markdown
     only = json.loads(run_cli("diff", "main", "agent/router", "--format", "json", cwd=root).stdout)
     assert only["items"] == []
+
+
+@pytest.mark.parametrize("ref", ["--output=/tmp/backlog-pwned", "main;touch /tmp/backlog-pwned"])
+def test_hostile_base_in_the_config_is_refused(tmp_path: Path, ref: str) -> None:
+    root = repo_with(tmp_path, base_files())
+    (root / "backlog.yaml").write_text(f"items: backlog/\nbase: '{ref}'\n", encoding="utf-8")
+    result = run_cli("diff", cwd=root)
+    assert result.returncode == 2
+    assert "base ref (config `base`)" in result.stderr
+    assert not Path("/tmp/backlog-pwned").exists()
