@@ -6,7 +6,7 @@ keys as errors, bounded alias expansion and depth, and speed. libyaml's C parser
 PyYAML) gives events with marks at C speed; this module folds them into plain data in
 one non-recursive pass. ruamel.yaml's C parser rejects `[nist-ai-rmf:MEASURE-2.7]`
 ("found unexpected ':'"); libyaml accepts it, and a test holds it to that.
-Editing files (`bump`) is ruamel.yaml round-trip's job, not this module's.
+Editing files (`bump`) is a byte-exact splice in `commands/bump.py`, not this module's job.
 """
 
 from __future__ import annotations
