@@ -234,6 +234,100 @@ def _board_entry_schema() -> dict[str, Any]:
     }
 
 
+def _ref_schema(description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "required": ["ref", "commit"],
+        "properties": {
+            "ref": {"type": "string", "description": "The ref as given (or how it was found)."},
+            "commit": {"type": ["string", "null"], "description": "Full commit id, or null."},
+        },
+    }
+
+
+def _diff_item_schema() -> dict[str, Any]:
+    nullable = {"type": ["string", "null"]}
+    levels = ["none", "patch", "minor", "major"]
+    bumps = [*levels, "decreased", "invalid"]
+    return {
+        "type": "object",
+        "description": "One item that differs between base and head.",
+        "required": [
+            "item",
+            "kind",
+            "state",
+            "renamed_from",
+            "moved",
+            "base_path",
+            "head_path",
+            "base_version",
+            "head_version",
+            "level",
+            "required_bump",
+            "actual_bump",
+            "bump_ok",
+            "reasons",
+            "fields",
+            "template_diff",
+        ],
+        "properties": {
+            "item": {"type": "string", "description": "`kind/id` (at head; at base if removed)."},
+            "kind": {"enum": list(KINDS), "description": "Kind."},
+            "state": {
+                "enum": ["added", "removed", "moved", "changed"],
+                "description": "What happened to it.",
+            },
+            "renamed_from": {**nullable, "description": "Former `kind/id` of an id rename."},
+            "moved": {"type": "boolean", "description": "Whether its file path changed."},
+            "base_path": {**nullable, "description": "File at base."},
+            "head_path": {**nullable, "description": "File at head."},
+            "base_version": {**nullable, "description": "Version at base."},
+            "head_version": {**nullable, "description": "Version at head."},
+            "level": {"enum": levels, "description": "Classification: the most severe change."},
+            "required_bump": {"enum": levels, "description": "The bump the change needs."},
+            "actual_bump": {"enum": bumps, "description": "The bump that was made."},
+            "bump_ok": {
+                "type": ["boolean", "null"],
+                "description": "Whether the bump is enough (null unless changed).",
+            },
+            "reasons": {
+                "type": "array",
+                "description": "Every classified change, most severe first.",
+                "items": {
+                    "type": "object",
+                    "description": "One classified change.",
+                    "required": ["level", "path", "reason"],
+                    "properties": {
+                        "level": {"enum": levels, "description": "Its level."},
+                        "path": {"type": "string", "description": "Dotted field path."},
+                        "reason": {"type": "string", "description": "What changed, in words."},
+                    },
+                },
+            },
+            "fields": {
+                "type": "array",
+                "description": "Every changed leaf field, envelope included.",
+                "items": {
+                    "type": "object",
+                    "description": "One changed field.",
+                    "required": ["path", "old", "new", "change"],
+                    "properties": {
+                        "path": {"type": "string", "description": "Dotted field path."},
+                        "old": {"description": "Value at base (null when added)."},
+                        "new": {"description": "Value at head (null when removed)."},
+                        "change": {
+                            "enum": ["added", "removed", "changed"],
+                            "description": "Kind of change.",
+                        },
+                    },
+                },
+            },
+            "template_diff": {**nullable, "description": "Unified diff of the template text."},
+        },
+    }
+
+
 def generate_contracts() -> dict[str, dict[str, Any]]:
     """The JSON output contracts (`--format json`), hand-written: they are the product's
     promise to scripts, so a change to them must be a visible diff."""
@@ -387,6 +481,30 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
                         "type": "array",
                         "description": "The items.",
                         "items": _item_summary_schema(),
+                    },
+                },
+            },
+        ),
+        "diff-result": wrap(
+            "diff-result",
+            "backlog diff --format json",
+            {
+                "required": ["version", "base", "head", "summary", "items"],
+                "additionalProperties": False,
+                "properties": {
+                    "version": version,
+                    "base": _ref_schema("The base ref and the commit it resolved to."),
+                    "head": _ref_schema("The head ref (`working tree` with a null commit)."),
+                    "summary": {
+                        "type": "object",
+                        "description": "Counts per state, and changed items whose bump is wrong.",
+                        "required": ["added", "removed", "moved", "changed", "bump_problems"],
+                        "additionalProperties": {"type": "integer", "minimum": 0},
+                    },
+                    "items": {
+                        "type": "array",
+                        "description": "Items that differ, by `kind/id`.",
+                        "items": _diff_item_schema(),
                     },
                 },
             },

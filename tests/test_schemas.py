@@ -57,6 +57,7 @@ def _walk_properties(schema: Any, where: str = "") -> list[str]:
         "list-result",
         "show-result",
         "status-result",
+        "diff-result",
         "history-result",
     ],
 )

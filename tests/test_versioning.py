@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from tests.conftest import git, item, run_cli, write_backlog
 
@@ -340,6 +341,14 @@ def test_diff_text_and_markdown(tmp_path: Path) -> None:
     )
     assert row in markdown
     assert "```diff" in markdown
+    payload = json.loads(run_cli("diff", "main", "--format", "json", cwd=root).stdout)
+    schema = json.loads(
+        (Path(__file__).parent.parent / "schemas" / "diff-result.schema.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    Draft202012Validator(schema).validate(payload)
+    assert payload["summary"]["bump_problems"] == 1
     only = json.loads(run_cli("diff", "main", "agent/router", "--format", "json", cwd=root).stdout)
     assert only["items"] == []
 
