@@ -22,6 +22,8 @@ class CheckOptions:
     rules: tuple[str, ...] = ()  # --rule: only these
     ignore_rules: tuple[str, ...] = ()  # --ignore-rule
     strict: bool = False
+    # --select/--exclude: only findings on these items (None: every finding)
+    items: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
         for diagnostic in rules[rule_id].check(project):
             if in_scope is not None and diagnostic.path not in in_scope:
                 continue
+            if options.items is not None and diagnostic.item not in options.items:
+                continue
             if severity in ("error", "warning") and diagnostic.severity != severity:
                 diagnostic = dataclasses.replace(diagnostic, severity=severity)
             if (diagnostic.rule, diagnostic.item) in live:
@@ -108,5 +112,7 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
             else:
                 found.append(diagnostic)
     files = [d.rel for d in project.documents] + [e.rel for e in project.load_errors]
+    if options.items is not None:
+        files = [i.doc.rel for i in project.items if i.key in options.items]
     items = len(files) if in_scope is None else sum(1 for f in files if f in in_scope)
     return CheckResult(tuple(sorted(set(found))), items, options.strict, tuple(sorted(set(waived))))

@@ -18,6 +18,7 @@ from backlog_cli.errors import BacklogError
 
 if TYPE_CHECKING:
     from backlog_cli.project import Project
+    from backlog_cli.select import Why
 
 app = typer.Typer(
     name="backlog",
@@ -50,6 +51,29 @@ OutputOpt = Annotated[
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings only.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more on stderr.")]
+
+
+SelectOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--select",
+        "-s",
+        help="Only items matching this selector (repeatable; "
+        "`kind/id`, `kind/id+`, `+kind/id`, `2+kind/id+1`, `kind:K`, `status:S`, "
+        "`owner:O`, `tag:T`, `path:GLOB`, `changed`, `changed+`; space = union, "
+        "comma = intersection).",
+        show_default=False,
+    ),
+]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        "-x",
+        help="Leave out items matching this selector (repeatable).",
+        show_default=False,
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -111,6 +135,26 @@ def _project_at(
     return project, keep
 
 
+def _selection(
+    project: Project,
+    select: list[str] | None,
+    exclude: list[str] | None,
+    base: str | None = None,
+) -> dict[str, Why] | None:
+    """The `--select/--exclude` result (key -> why it was selected), or None for all items."""
+    if not select and not exclude:
+        return None
+    from backlog_cli import select as selectors
+
+    changed: set[str] | None = None
+    if selectors.needs_changed(select or [], exclude or []):
+        from backlog_cli import versioning
+
+        comparison = project.comparison or versioning.with_base(project.config, project, base, None)
+        changed = {c.key for c in comparison.items if c.state in ("added", "changed")}
+    return selectors.select(project, select or [], exclude or [], changed)
+
+
 def _emit(text: str, output: Path | None, summary: str | None = None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -161,6 +205,8 @@ def check(
             "--head", help="Check this commit instead of the working tree.", show_default=False
         ),
     ] = None,
+    select: SelectOpt = None,
+    exclude: ExcludeOpt = None,
     root: RootOpt = None,
     output: OutputOpt = None,
     no_color: NoColorOpt = False,
@@ -181,7 +227,9 @@ def check(
             f"--format {fmt_name}: unknown format; choose one of {choices}"
         ) from None
     project, _checkout = _project_at(root, base, head, paths)
+    chosen = _selection(project, select, exclude, base)
     options = CheckOptions(
+        items=frozenset(chosen) if chosen is not None else None,
         paths=tuple(paths or ()),
         rules=tuple(rule or ()),
         ignore_rules=tuple(ignore_rule or ()),
@@ -226,6 +274,12 @@ def list_items(
         typer.Option("--owner", help="Only this owner (repeatable).", show_default=False),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    select: SelectOpt = None,
+    exclude: ExcludeOpt = None,
+    base: Annotated[
+        str | None,
+        typer.Option("--base", help="Base ref for the `changed` selector.", show_default=False),
+    ] = None,
     root: RootOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -238,9 +292,17 @@ def list_items(
     for k in kind or ():
         if k not in KINDS:
             raise BacklogError(f"--kind {k}: unknown kind{did_you_mean(k, KINDS)}")
-    items = inventory.select(_project(root), kind or (), status or (), owner or ())
+    project = _project(root)
+    items = inventory.select(project, kind or (), status or (), owner or ())
+    chosen = _selection(project, select, exclude, base)
+    if chosen is not None:
+        items = [i for i in items if i.key in chosen]
     if fmt == "json":
-        _emit(_json({"version": 1, "items": [inventory.summary(i) for i in items]}), output)
+        rows = [
+            {**inventory.summary(i), **({"why": chosen[i.key].to_json()} if chosen else {})}
+            for i in items
+        ]
+        _emit(_json({"version": 1, "items": rows}), output)
     else:
         _emit(inventory.render_list(items), output)
 
@@ -438,6 +500,52 @@ def bump(
         write_bump(path, new, limits)
         rel = os.path.relpath(path)
         sys.stdout.write(f"{key}: {old} -> {new} ({rel})\n")
+
+
+@app.command()
+def impact(
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="Base ref (default: config `base`, else the merge-base with the default branch).",
+            show_default=False,
+        ),
+    ] = None,
+    head: Annotated[
+        str | None,
+        typer.Option("--head", help="Head ref (default: the working tree).", show_default=False),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    select: SelectOpt = None,
+    exclude: ExcludeOpt = None,
+    root: RootOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """What the change set touches: impacted items, owners, evaluations, broken ranges."""
+    from backlog_cli import versioning
+    from backlog_cli.commands import impact as impact_report
+
+    if fmt not in ("text", "json", "markdown"):
+        raise BacklogError(f"--format {fmt}: choose text, json or markdown")
+    project = _project(root)
+    config = project.config
+    keep: object = None
+    if head is not None:
+        project, keep = versioning.temporary_head(config, head)
+    comparison = versioning.with_base(config, project, base, head)
+    project.comparison = comparison
+    report = impact_report.build(project, comparison)
+    chosen = _selection(project, select, exclude)
+    if chosen is not None:
+        report.restrict(set(chosen))
+    if fmt == "json":
+        _emit(_json(impact_report.to_json(report)), output)
+    elif fmt == "markdown":
+        _emit(impact_report.render_markdown(report), output)
+    else:
+        _emit(impact_report.render_text(report), output)
+    del keep
 
 
 @app.command()

@@ -177,3 +177,50 @@ class Graph:
                         nxt.append(edge.target)
             frontier = nxt
         return []  # pragma: no cover - a component with a cycle always has one
+
+
+@dataclass(frozen=True)
+class Reached:
+    """An item reached from a seed: how far, and the edges walked to get there (seed first)."""
+
+    key: str
+    depth: int
+    path: tuple[Edge, ...]
+
+    def why(self) -> list[dict[str, Any]]:
+        return [edge.to_json() for edge in self.path]
+
+
+def walk(
+    graph: Graph, seeds: Iterable[str], direction: str, depth: int | None = None
+) -> dict[str, Reached]:
+    """Breadth-first closure from `seeds`: `down` follows referrers (what depends on it),
+    `up` follows references (what it depends on). Seeds are included at depth 0. Every
+    item is reached by a shortest path; ties go to the lexically first edge, so the result
+    is deterministic. Dangling targets (unknown items) are included when walking up.
+    """
+    if direction not in ("up", "down"):
+        raise ValueError(direction)
+    reached: dict[str, Reached] = {}
+    frontier: list[str] = []
+    for seed in sorted(set(seeds)):
+        reached[seed] = Reached(seed, 0, ())
+        frontier.append(seed)
+    level = 0
+    while frontier and (depth is None or level < depth):
+        level += 1
+        next_frontier: list[str] = []
+        for key in frontier:
+            if direction == "down":
+                edges = sorted(graph.downstream.get(key, ()), key=lambda e: (e.source, e.relation))
+            else:
+                edges = sorted(graph.upstream.get(key, ()), key=lambda e: (e.target, e.relation))
+            for edge in edges:
+                other = edge.source if direction == "down" else edge.target
+                if other in reached:
+                    continue
+                reached[other] = Reached(other, level, (*reached[key].path, edge))
+                if other in graph.nodes:
+                    next_frontier.append(other)
+        frontier = next_frontier
+    return reached

@@ -188,6 +188,74 @@ def _item_summary_schema() -> dict[str, Any]:
             "status": {**nullable, "description": "Status."},
             "owner": {**nullable, "description": "Owner."},
             "path": {"type": "string", "description": "File, relative to the repository root."},
+            "why": _why_schema(),
+        },
+    }
+
+
+def _why_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "Why a selector picked the item: the selector atom (the seed) and the "
+        "edges walked from the seed item to this one (empty for the seed itself and for "
+        "attribute selectors).",
+        "required": ["seed", "path"],
+        "properties": {
+            "seed": {"type": "string", "description": "The selector atom, e.g. `prompt/x+`."},
+            "path": {
+                "type": "array",
+                "description": "Edges, from the seed outwards.",
+                "items": {
+                    "type": "object",
+                    "description": "A reference: `from` depends on `to`.",
+                    "required": ["from", "to", "relation", "range"],
+                    "properties": {
+                        "from": {"type": "string", "description": "The referring item."},
+                        "to": {"type": "string", "description": "The referenced item."},
+                        "relation": {"type": "string", "description": "The field."},
+                        "range": {"type": ["string", "null"], "description": "Its range."},
+                    },
+                },
+            },
+        },
+    }
+
+
+def _impacted_schema() -> dict[str, Any]:
+    nullable = {"type": ["string", "null"]}
+    return {
+        "type": "object",
+        "description": "An impacted item.",
+        "required": [
+            "item",
+            "kind",
+            "title",
+            "status",
+            "owner",
+            "path",
+            "changed",
+            "needs_revalidation",
+            "depth",
+            "why",
+        ],
+        "properties": {
+            "item": {"type": "string", "description": "`kind/id`."},
+            "kind": {"enum": list(KINDS), "description": "Kind."},
+            "title": {**nullable, "description": "Title."},
+            "status": {**nullable, "description": "Status."},
+            "owner": {**nullable, "description": "Owner to notify."},
+            "path": {"type": "string", "description": "File, relative to the repository root."},
+            "changed": {"type": "boolean", "description": "Whether it changed itself."},
+            "needs_revalidation": {
+                "type": "boolean",
+                "description": "Ready, in progress or done: re-validate.",
+            },
+            "depth": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Edges from the nearest changed item.",
+            },
+            "why": _why_schema(),
         },
     }
 
@@ -481,6 +549,135 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
                         "type": "array",
                         "description": "The items.",
                         "items": _item_summary_schema(),
+                    },
+                },
+            },
+        ),
+        "impact-result": wrap(
+            "impact-result",
+            "backlog impact --format json",
+            {
+                "required": [
+                    "version",
+                    "base",
+                    "head",
+                    "summary",
+                    "changed",
+                    "impacted",
+                    "evaluations",
+                    "broken_constraints",
+                    "owners",
+                ],
+                "additionalProperties": False,
+                "properties": {
+                    "version": version,
+                    "base": _ref_schema("The base ref and the commit it resolved to."),
+                    "head": _ref_schema("The head ref (`working tree` with a null commit)."),
+                    "summary": {
+                        "type": "object",
+                        "description": "Counts.",
+                        "required": [
+                            "changed",
+                            "impacted",
+                            "revalidate",
+                            "evaluations",
+                            "broken_constraints",
+                        ],
+                        "additionalProperties": {"type": "integer", "minimum": 0},
+                    },
+                    "changed": {
+                        "type": "array",
+                        "description": "The seeds: items added, changed or removed.",
+                        "items": {
+                            "type": "object",
+                            "description": "A changed item.",
+                            "required": ["item", "state", "level", "base_version", "head_version"],
+                            "properties": {
+                                "item": {"type": "string", "description": "`kind/id`."},
+                                "state": {
+                                    "enum": ["added", "changed", "removed"],
+                                    "description": "What happened.",
+                                },
+                                "level": {
+                                    "enum": ["none", "patch", "minor", "major"],
+                                    "description": "Classification.",
+                                },
+                                "base_version": {
+                                    "type": ["string", "null"],
+                                    "description": "Version at base.",
+                                },
+                                "head_version": {
+                                    "type": ["string", "null"],
+                                    "description": "Version at head.",
+                                },
+                            },
+                        },
+                    },
+                    "impacted": {
+                        "type": "array",
+                        "description": "Every item in the downstream closure, seeds first.",
+                        "items": _impacted_schema(),
+                    },
+                    "evaluations": {
+                        "type": "array",
+                        "description": "Evaluation items in the closure: the ones to re-run.",
+                        "items": _impacted_schema(),
+                    },
+                    "broken_constraints": {
+                        "type": "array",
+                        "description": "References whose range admitted the base version of "
+                        "a changed item and does not admit its head version.",
+                        "items": {
+                            "type": "object",
+                            "description": "A broken constraint.",
+                            "required": [
+                                "from",
+                                "to",
+                                "relation",
+                                "range",
+                                "base_version",
+                                "head_version",
+                                "path",
+                                "line",
+                            ],
+                            "properties": {
+                                "from": {"type": "string", "description": "Referring item."},
+                                "to": {"type": "string", "description": "Changed item."},
+                                "relation": {"type": "string", "description": "The field."},
+                                "range": {"type": "string", "description": "The range."},
+                                "base_version": {
+                                    "type": "string",
+                                    "description": "Admitted version.",
+                                },
+                                "head_version": {
+                                    "type": "string",
+                                    "description": "Refused version.",
+                                },
+                                "path": {"type": "string", "description": "File of the reference."},
+                                "line": {
+                                    "type": "integer",
+                                    "minimum": 1,
+                                    "description": "Line of the reference.",
+                                },
+                            },
+                        },
+                    },
+                    "owners": {
+                        "type": "array",
+                        "description": "Owners to notify, with their impacted items.",
+                        "items": {
+                            "type": "object",
+                            "description": "One owner.",
+                            "required": ["owner", "items"],
+                            "properties": {
+                                "owner": {"type": "string", "description": "Owner."},
+                                "items": {
+                                    "type": "array",
+                                    "items": {"type": "string"},
+                                    "description": "Their impacted items.",
+                                },
+                            },
+                        },
                     },
                 },
             },

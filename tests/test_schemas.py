@@ -58,6 +58,7 @@ def _walk_properties(schema: Any, where: str = "") -> list[str]:
         "show-result",
         "status-result",
         "diff-result",
+        "impact-result",
         "history-result",
     ],
 )
