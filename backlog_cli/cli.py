@@ -700,6 +700,54 @@ def history(
         _emit(item_history.render_text(result), output)
 
 
+@app.command()
+def lineage(
+    item_name: Annotated[str, typer.Argument(metavar="ITEM", help="`kind/id` (or a unique id).")],
+    up: Annotated[bool, typer.Option("--up", help="Only what ITEM depends on.")] = False,
+    down: Annotated[bool, typer.Option("--down", help="Only what depends on ITEM.")] = False,
+    both: Annotated[bool, typer.Option("--both", help="Both ways (the default).")] = False,
+    depth: Annotated[
+        int | None,
+        typer.Option(
+            "--depth",
+            min=1,
+            help="At most N edges from ITEM (default: no limit).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="tree, mermaid, dot or json.")
+    ] = "tree",
+    root: RootOpt = None,
+    output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """The upstream (what ITEM depends on) and downstream (what depends on it) graph of one
+    item. Mermaid and DOT draw edges from the referenced item to the referrer; JSON follows
+    schemas/lineage-result.schema.json. Dangling references show as missing nodes."""
+    from backlog_cli.commands import inventory
+    from backlog_cli.commands import lineage as item_lineage
+
+    if fmt not in item_lineage.FORMATS:
+        raise BacklogError(f"--format {fmt}: choose {', '.join(item_lineage.FORMATS)}")
+    chosen = [name for name, on in (("up", up), ("down", down), ("both", both)) if on]
+    if len(chosen) > 1:
+        raise BacklogError("choose one of --up, --down or --both")
+    direction: item_lineage.Direction = "both"
+    if chosen == ["up"]:
+        direction = "up"
+    elif chosen == ["down"]:
+        direction = "down"
+    project = _project(root)
+    item = inventory.resolve(project, item_name)
+    result = item_lineage.build(project, item, direction, depth)
+    if fmt == "json":
+        _emit(_json(item_lineage.to_json(result)), output)
+    else:
+        rich_terminal = fmt == "tree" and output is None and _color(no_color)
+        _emit(item_lineage.render(result, fmt, rich_terminal=rich_terminal), output)
+
+
 def main() -> None:
     try:
         code = app(standalone_mode=False)

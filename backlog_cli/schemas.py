@@ -726,6 +726,42 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
                 },
             },
         ),
+        "lineage-result": wrap(
+            "lineage-result",
+            "backlog lineage --format json",
+            {
+                "description": "The upstream (what the item depends on) and downstream (what "
+                "depends on it) graph of one item.",
+                "required": ["version", "root", "direction", "depth", "nodes", "edges"],
+                "additionalProperties": False,
+                "properties": {
+                    "version": version,
+                    "root": {"type": "string", "description": "`kind/id` of the focus item."},
+                    "direction": {
+                        "enum": ["up", "down", "both"],
+                        "description": "Which walks were made from the focus item.",
+                    },
+                    "depth": {
+                        "type": ["integer", "null"],
+                        "minimum": 1,
+                        "description": "At most this many edges from the focus item each "
+                        "way; null: no limit.",
+                    },
+                    "nodes": {
+                        "type": "array",
+                        "description": "The focus item, then upstream, then downstream items; "
+                        "nearest first, then by key.",
+                        "items": _lineage_node_schema(),
+                    },
+                    "edges": {
+                        "type": "array",
+                        "description": "Every reference between two nodes along the walks, "
+                        "ordered by from, to, relation.",
+                        "items": _why_schema()["properties"]["path"]["items"],
+                    },
+                },
+            },
+        ),
     }
 
 
@@ -797,6 +833,62 @@ def _history_entry_schema() -> dict[str, Any]:
                 "description": "How far the version moved from the previous entry's.",
             },
             "bump_ok": {"type": "boolean", "description": "Whether the bump was enough."},
+        },
+    }
+
+
+def _lineage_node_schema() -> dict[str, Any]:
+    nullable = {"type": ["string", "null"]}
+    return {
+        "type": "object",
+        "description": "An item in the lineage, or the target of a dangling reference.",
+        "required": [
+            "key",
+            "kind",
+            "id",
+            "title",
+            "version",
+            "status",
+            "owner",
+            "path",
+            "missing",
+            "direction",
+            "distance",
+            "why",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "key": {"type": "string", "description": "`kind/id`."},
+            "kind": {"enum": list(KINDS), "description": "Kind."},
+            "id": {"type": "string", "description": "Id."},
+            "title": {**nullable, "description": "Title (null when missing)."},
+            "version": {**nullable, "description": "Version (null when missing)."},
+            "status": {**nullable, "description": "Status (null when missing)."},
+            "owner": {**nullable, "description": "Owner (null when missing)."},
+            "path": {
+                **nullable,
+                "description": "File, relative to the repository root (null when missing).",
+            },
+            "missing": {
+                "type": "boolean",
+                "description": "A reference names it but no item has this `kind/id`.",
+            },
+            "direction": {
+                "enum": ["root", "up", "down"],
+                "description": "`root`: the focus item; `up`: something it depends on; "
+                "`down`: something that depends on it. An item reached both ways (only "
+                "through a cycle) is listed once, with the shorter walk (`up` on a tie).",
+            },
+            "distance": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Edges from the focus item along that walk.",
+            },
+            "why": {
+                **_why_schema(),
+                "description": "How the walk reached it: the seed is the focus item and the "
+                "path the edges from it (`from` depends on `to`), empty for the focus item.",
+            },
         },
     }
 

@@ -60,6 +60,7 @@ def _walk_properties(schema: Any, where: str = "") -> list[str]:
         "diff-result",
         "impact-result",
         "history-result",
+        "lineage-result",
     ],
 )
 def test_schema_is_valid_documented_and_identified(name: str) -> None:
