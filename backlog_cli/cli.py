@@ -718,6 +718,8 @@ def lineage(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="tree, mermaid, dot or json.")
     ] = "tree",
+    select: SelectOpt = None,
+    exclude: ExcludeOpt = None,
     root: RootOpt = None,
     output: OutputOpt = None,
     no_color: NoColorOpt = False,
@@ -741,6 +743,10 @@ def lineage(
     project = _project(root)
     item = inventory.resolve(project, item_name)
     result = item_lineage.build(project, item, direction, depth)
+    chosen_keys = _selection(project, select, exclude)
+    if chosen_keys is not None:
+        # dangling (missing) nodes are not items and so never selected: they go too
+        result = item_lineage.filter_nodes(result, lambda node: node.key in chosen_keys)
     if fmt == "json":
         _emit(_json(item_lineage.to_json(result)), output)
     else:
