@@ -32,6 +32,8 @@ class CheckResult:
     items: int  # item files in scope
     strict: bool = False
     waived: tuple[Diagnostic, ...] = ()  # suppressed by a live waiver: listed, never failing
+    baselined: int = 0  # findings recorded in the --baseline file (not failing)
+    stale_baseline: int = 0  # baseline entries whose finding is gone
 
     @property
     def errors(self) -> int:

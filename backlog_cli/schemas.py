@@ -422,7 +422,14 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
                     "summary": {
                         "type": "object",
                         "description": "Counts.",
-                        "required": ["items", "errors", "warnings", "waived"],
+                        "required": [
+                            "items",
+                            "errors",
+                            "warnings",
+                            "waived",
+                            "baselined",
+                            "stale_baseline",
+                        ],
                         "additionalProperties": False,
                         "properties": {
                             "items": {
@@ -444,6 +451,16 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
                                 "type": "integer",
                                 "minimum": 0,
                                 "description": "Findings suppressed by waivers.",
+                            },
+                            "baselined": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "Findings recorded in the --baseline file.",
+                            },
+                            "stale_baseline": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "Baseline entries whose finding is fixed.",
                             },
                         },
                     },

@@ -60,7 +60,14 @@ def test_json_output_matches_its_published_schema(tmp_path: Path) -> None:
     schema = json.loads((REPO / "schemas" / "check-result.schema.json").read_text())
     Draft202012Validator(schema).validate(payload)
     assert list(payload) == ["version", "summary", "diagnostics", "waived"]
-    assert payload["summary"] == {"items": 4, "errors": 8, "warnings": 0, "waived": 0}
+    assert payload["summary"] == {
+        "items": 4,
+        "errors": 8,
+        "warnings": 0,
+        "waived": 0,
+        "baselined": 0,
+        "stale_baseline": 0,
+    }
     first = payload["diagnostics"][-1]
     assert first == {
         "rule": "version-constraint",

@@ -45,5 +45,12 @@ def test_text_colour_quiet_and_summary() -> None:
 def test_json_is_the_contract() -> None:
     payload = json.loads(render(Format.json, RESULT))
     assert payload["version"] == 1
-    assert payload["summary"] == {"items": 2, "errors": 1, "warnings": 1, "waived": 0}
+    assert payload["summary"] == {
+        "items": 2,
+        "errors": 1,
+        "warnings": 1,
+        "waived": 0,
+        "baselined": 0,
+        "stale_baseline": 0,
+    }
     assert payload["diagnostics"][1]["item"] is None

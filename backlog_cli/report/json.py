@@ -17,6 +17,8 @@ def render(result: CheckResult) -> str:
             "errors": result.errors,
             "warnings": result.warnings,
             "waived": len(result.waived),
+            "baselined": result.baselined,
+            "stale_baseline": result.stale_baseline,
         },
         "diagnostics": [d.to_json() for d in result.diagnostics],
         "waived": [d.to_json() for d in result.waived],

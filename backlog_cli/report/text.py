@@ -17,7 +17,15 @@ def _plural(count: int, word: str) -> str:
 
 def summary(result: CheckResult) -> str:
     checked = f"{_plural(result.items, 'item')} checked"
-    waived = f" ({len(result.waived)} waived)" if result.waived else ""
+    notes = []
+    if result.waived:
+        notes.append(f"{len(result.waived)} waived")
+    if result.baselined:
+        notes.append(f"{result.baselined} in baseline")
+    if result.stale_baseline:
+        entries = _plural(result.stale_baseline, "baseline entry").replace("entrys", "entries")
+        notes.append(f"{entries} fixed: shrink it with --write-baseline")
+    waived = f" ({'; '.join(notes)})" if notes else ""
     if not result.diagnostics:
         return f"{checked}: no problems{waived}"
     counts = f"{_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}"
