@@ -69,17 +69,47 @@ def selected_rules(project: Project, options: CheckOptions) -> list[str]:
     ]
 
 
-def scope(project: Project, paths: Sequence[Path]) -> set[str] | None:
-    """Repository-relative paths the findings are limited to, or None for everything."""
+@dataclass(frozen=True)
+class Scope:
+    """What `check PATHS` reports: findings in these files, or on these items.
+
+    pre-commit passes the staged files. An item file selects its item; a template or
+    evaluation config selects the items that use it; the config file selects everything.
+    Selected items reach one hop downstream (the items that reference them directly, or
+    reference a former id in their `renamed_from`), so a staged change that breaks a
+    reference in an unchanged file is still reported there.
+    """
+
+    files: frozenset[str]
+    items: frozenset[str]
+
+    def covers(self, diagnostic: Diagnostic) -> bool:
+        if diagnostic.path in self.files or diagnostic.item in self.items:
+            return True
+        # a cycle is reported once, at its first item: any selected item on it counts
+        return diagnostic.rule == "cycle" and any(
+            f"{key} ->" in diagnostic.message or diagnostic.message.endswith(key)
+            for key in self.items
+        )
+
+
+def scope(project: Project, paths: Sequence[Path]) -> Scope | None:
+    """The scope for PATHS, or None for everything."""
     if not paths:
         return None
-    root = project.config.repo_root
+    from backlog_cli.paths import resolve
+
+    config = project.config
+    root = config.repo_root
     known = [d.rel for d in project.documents] + [e.rel for e in project.load_errors]
     wanted: set[str] = set()
+    real_files: set[Path] = set()
     for path in paths:
         absolute = path.resolve() if path.exists() or path.is_symlink() else None
         if absolute is None:
             raise BacklogError(f"{path}: no such file or directory")
+        if config.source is not None and absolute == config.source.resolve():
+            return None  # the config changed: everything may have changed
         rel = relpath(absolute, root)
         if absolute.is_dir():
             prefix = "" if rel == "." else rel.rstrip("/") + "/"
@@ -87,7 +117,29 @@ def scope(project: Project, paths: Sequence[Path]) -> set[str] | None:
         else:
             # a symlinked item file is known by the path it was found at
             wanted.add(relpath(path.absolute(), root) if path.is_symlink() else rel)
-    return wanted
+            real_files.add(absolute)
+    keys = {item.key for item in project.items if item.doc.rel in wanted}
+    if real_files:
+        for item in project.items:
+            spec = item.data.get("spec")
+            raw = (
+                spec.get({"prompt": "template_file", "evaluation": "config"}.get(item.kind, ""))
+                if isinstance(spec, dict)
+                else None
+            )
+            if isinstance(raw, str):
+                resolved = resolve(raw, item.doc.path, root)
+                if resolved.path is not None and resolved.path in real_files:
+                    keys.add(item.key)
+    graph = project.graph
+    reached = set(keys)
+    for key in keys:
+        node = graph.nodes.get(key)
+        former = node.data.get("renamed_from") if node is not None else None
+        for target in [key, *(former if isinstance(former, list) else [])]:
+            if isinstance(target, str):
+                reached.update(edge.source for edge in graph.downstream.get(target, ()))
+    return Scope(frozenset(wanted), frozenset(reached))
 
 
 def run_check(project: Project, options: CheckOptions = CheckOptions()) -> CheckResult:
@@ -103,7 +155,7 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
     for rule_id in selected_rules(project, options):
         severity = overrides.get(rule_id)
         for diagnostic in rules[rule_id].check(project):
-            if in_scope is not None and diagnostic.path not in in_scope:
+            if in_scope is not None and not in_scope.covers(diagnostic):
                 continue
             if options.items is not None and diagnostic.item not in options.items:
                 continue
@@ -116,5 +168,8 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
     files = [d.rel for d in project.documents] + [e.rel for e in project.load_errors]
     if options.items is not None:
         files = [i.doc.rel for i in project.items if i.key in options.items]
-    items = len(files) if in_scope is None else sum(1 for f in files if f in in_scope)
+    if in_scope is not None:
+        in_items = {i.doc.rel for i in project.items if i.key in in_scope.items}
+        files = [f for f in files if f in in_scope.files or f in in_items]
+    items = len(files)
     return CheckResult(tuple(sorted(set(found))), items, options.strict, tuple(sorted(set(waived))))

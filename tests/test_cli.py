@@ -89,8 +89,10 @@ def test_paths_limit_findings_but_graph_sees_everything(tmp_path: Path) -> None:
     assert payload["summary"]["items"] == 1
     # the model it references lives in another file and was still loaded
     assert payload["diagnostics"][0]["rule"] == "version-constraint"
+    # a staged model reaches the prompt that references it: the broken range is reported
     folder = run_cli("check", "backlog/models", cwd=root)
-    assert folder.returncode == 0 and "1 item checked: no problems" in folder.stdout
+    assert folder.returncode == 1 and "2 items checked: 1 error" in folder.stdout
+    assert "backlog/prompts/p.yaml:9:10: error version-constraint" in folder.stdout
     missing = run_cli("check", "backlog/nope.yaml", cwd=root)
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
@@ -267,3 +269,31 @@ def test_symlink_leaving_the_repository_is_not_read(tmp_path: Path) -> None:
     assert "backlog/leak.yaml:1:1: warning yaml-syntax symlink points outside" in result.stdout
     # the in-repository link is read (and so duplicates model/m)
     assert "duplicate-id" in result.stdout
+
+
+def test_paths_reach_templates_config_and_direct_referrers(tmp_path: Path) -> None:
+    root = write_backlog(
+        tmp_path / "repo",
+        {
+            "backlog/p/triage.yaml": item(
+                "prompt",
+                "triage",
+                spec="template_file: t/triage.j2\ninputs: {ticket: {type: string}}",
+            ),
+            "backlog/p/t/triage.j2": "{{ ticket }} {{ undeclared }}",
+            "backlog/policy.yaml": item("policy", "pii", version="3.0.0"),
+            "backlog/agent.yaml": item("agent", "a", extra="safety: {policies: ['policy/pii@^2']}"),
+            "backlog/other.yaml": item("model", "m", status="ready"),
+        },
+    )
+    template = run_cli("check", "backlog/p/t/triage.j2", "--format", "json", cwd=root)
+    found = {(d["rule"], d["item"]) for d in json.loads(template.stdout)["diagnostics"]}
+    assert found == {("template-inputs", "prompt/triage")}
+    policy = run_cli("check", "backlog/policy.yaml", "--format", "json", cwd=root)
+    found = {(d["rule"], d["item"]) for d in json.loads(policy.stdout)["diagnostics"]}
+    assert found == {("version-constraint", "agent/a")}  # in the unchanged referrer's file
+    config = run_cli("check", "backlog.yaml", "--format", "json", cwd=root)
+    assert json.loads(config.stdout)["summary"]["items"] == 4  # the config: everything
+    assert ("readiness", "model/m") in {
+        (d["rule"], d["item"]) for d in json.loads(config.stdout)["diagnostics"]
+    }
