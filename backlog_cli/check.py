@@ -32,6 +32,8 @@ class CheckResult:
     items: int  # item files in scope
     strict: bool = False
     waived: tuple[Diagnostic, ...] = ()  # suppressed by a live waiver: listed, never failing
+    # (name, path) of every file in scope; the name is `kind/id` for an item (JUnit cases)
+    checked: tuple[tuple[str, str], ...] = ()
     baselined: int = 0  # findings recorded in the --baseline file (not failing)
     stale_baseline: int = 0  # baseline entries whose finding is gone
 
@@ -171,5 +173,12 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
     if in_scope is not None:
         in_items = {i.doc.rel for i in project.items if i.key in in_scope.items}
         files = [f for f in files if f in in_scope.files or f in in_items]
-    items = len(files)
-    return CheckResult(tuple(sorted(set(found))), items, options.strict, tuple(sorted(set(waived))))
+    names = {i.doc.rel: i.key for i in project.items}
+    checked = tuple(sorted(((names.get(f, f), f) for f in files), key=lambda pair: pair[1]))
+    return CheckResult(
+        tuple(sorted(set(found))),
+        len(files),
+        options.strict,
+        tuple(sorted(set(waived))),
+        checked=checked,
+    )

@@ -178,8 +178,22 @@ def check(
     ] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="text or json.", show_default=False),
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json, sarif, github, junit or markdown; default: github when "
+            "GITHUB_ACTIONS=true (under GitHub Actions), else text.",
+            show_default=False,
+        ),
     ] = None,
+    step_summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="Also append the markdown report to the file named by $GITHUB_STEP_SUMMARY "
+            "(the job summary page under GitHub Actions).",
+        ),
+    ] = False,
     rule: Annotated[
         list[str] | None,
         typer.Option("--rule", help="Run only this rule (repeatable).", show_default=False),
@@ -207,6 +221,24 @@ def check(
     ] = None,
     select: SelectOpt = None,
     exclude: ExcludeOpt = None,
+    baseline_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="Fail only on findings not recorded in FILE (written "
+            "by --write-baseline); says how many recorded ones are fixed.",
+            show_default=False,
+        ),
+    ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-baseline",
+            help="Record today's findings in FILE and exit 0: a "
+            "legacy backlog adopts the tool in one commit.",
+            show_default=False,
+        ),
+    ] = None,
     root: RootOpt = None,
     output: OutputOpt = None,
     no_color: NoColorOpt = False,
@@ -218,7 +250,7 @@ def check(
     from backlog_cli.report import Format, render
     from backlog_cli.report.text import summary
 
-    fmt_name = fmt or "text"
+    fmt_name = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     try:
         report_format = Format(fmt_name)
     except ValueError:
@@ -236,6 +268,16 @@ def check(
         strict=strict,
     )
     result = run_check(project, options)
+    if write_baseline is not None:
+        from backlog_cli import baseline
+
+        count = baseline.write(write_baseline, result)
+        sys.stdout.write(f"wrote {count} finding{'' if count == 1 else 's'} to {write_baseline}\n")
+        raise typer.Exit(0)
+    if baseline_file is not None:
+        from backlog_cli import baseline
+
+        result = baseline.apply(result, baseline.read(baseline_file)).result
     if verbose:
         config = project.config
         sys.stderr.write(
@@ -243,7 +285,20 @@ def check(
             f"{len(project.documents) + len(project.load_errors)} files loaded\n"
         )
     use_color = _color(no_color) and output is None
-    text = render(report_format, result, color=use_color, quiet=quiet)
+    # a --head checkout is temporary: SARIF locations then stay relative to no root
+    repo_root = str(project.config.repo_root) if head is None else None
+    cases = result.checked if report_format is Format.junit else None
+    text = render(report_format, result, color=use_color, quiet=quiet, root=repo_root, cases=cases)
+    if step_summary:
+        target = os.environ.get("GITHUB_STEP_SUMMARY")
+        if not target:
+            sys.stderr.write("backlog: --summary: GITHUB_STEP_SUMMARY is not set; skipped\n")
+        else:
+            try:
+                with open(target, "a", encoding="utf-8") as handle:
+                    handle.write(render(Format.markdown, result))
+            except OSError as exc:
+                raise BacklogError(f"--summary: cannot append to {target}: {exc}") from exc
     _emit(text, output, None if quiet else summary(result) + "\n")
     raise typer.Exit(result.exit_code)
 

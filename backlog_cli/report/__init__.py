@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -22,10 +23,27 @@ else:  # pragma: no cover
 class Format(str, enum.Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+    junit = "junit"
+    markdown = "markdown"
 
 
-def render(fmt: Format, result: CheckResult, *, color: bool = False, quiet: bool = False) -> str:
-    """The report in `fmt`. `color` and `quiet` (findings only, no summary) shape text."""
+def render(
+    fmt: Format,
+    result: CheckResult,
+    *,
+    color: bool = False,
+    quiet: bool = False,
+    root: str | None = None,
+    cases: Sequence[tuple[str, str]] | None = None,
+) -> str:
+    """The report in `fmt`.
+
+    `color` and `quiet` (findings only, no summary) shape text (`quiet` also github);
+    `root`, the repository root, anchors SARIF locations; `cases`, every (name, path)
+    checked, makes the JUnit testcases (default: the files with findings).
+    """
     if fmt is Format.text:
         from backlog_cli.report import text
 
@@ -34,4 +52,20 @@ def render(fmt: Format, result: CheckResult, *, color: bool = False, quiet: bool
         from backlog_cli.report import json
 
         return json.render(result)
+    if fmt is Format.sarif:
+        from backlog_cli.report import sarif
+
+        return sarif.render(result, root=root)
+    if fmt is Format.github:
+        from backlog_cli.report import github
+
+        return github.render(result, quiet=quiet)
+    if fmt is Format.junit:
+        from backlog_cli.report import junit
+
+        return junit.render(result, cases=cases)
+    if fmt is Format.markdown:
+        from backlog_cli.report import markdown
+
+        return markdown.render(result)
     assert_never(fmt)

@@ -1,0 +1,37 @@
+"""GitHub Actions workflow commands: one `::error`/`::warning` annotation per finding.
+
+`::error file=PATH,line=L,col=C,title=RULE::MESSAGE`, the hint on a second line of the
+message, escaped as `@actions/core` does, then the plain summary line. Waived findings get no
+annotation; the summary counts them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from backlog_cli.report.text import summary
+
+if TYPE_CHECKING:
+    from backlog_cli.check import CheckResult
+
+
+def escape_data(value: str) -> str:
+    """A command's message, as `escapeData` in actions/toolkit `core/src/command.ts`."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    """A command property value, as `escapeProperty`: the data escapes plus `:` and `,`."""
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(result: CheckResult, *, quiet: bool = False) -> str:
+    lines: list[str] = []
+    for d in result.diagnostics:
+        where = {"file": d.path, "line": d.line, "col": d.column, "title": d.rule}
+        properties = ",".join(f"{k}={escape_property(str(v))}" for k, v in where.items())
+        message = f"{d.message}\nhint: {d.hint}" if d.hint else d.message
+        lines.append(f"::{d.severity} {properties}::{escape_data(message)}")
+    if not quiet:
+        lines.append(summary(result))
+    return "".join(line + "\n" for line in lines)
