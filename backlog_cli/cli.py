@@ -6,10 +6,11 @@ Heavy modules (jsonschema, pydantic, the loader) are imported inside the command
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,6 +18,8 @@ from backlog_cli import __version__
 from backlog_cli.errors import BacklogError
 
 if TYPE_CHECKING:
+    from backlog_cli.check import CheckOptions, CheckResult
+    from backlog_cli.config import Config
     from backlog_cli.project import Project
     from backlog_cli.select import Why
 
@@ -96,7 +99,8 @@ def _color(no_color: bool) -> bool:
     return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
-def _project(root: Path | None) -> Project:
+def _project(root: Path | None, cache_dir: Path | None = None, no_cache: bool = False) -> Project:
+    from backlog_cli import cache
     from backlog_cli.config import load_config
     from backlog_cli.project import load_project
 
@@ -107,21 +111,68 @@ def _project(root: Path | None) -> Project:
             f"no item folder at {config.items} (from {where}); create it, "
             "run `backlog init`, or set `items:` in backlog.yaml"
         )
-    return load_project(config)
+    folder = cache.directory(config.repo_root, cache_dir, no_cache)
+    return load_project(config, cache.Cache(folder) if folder is not None else None)
+
+
+def _check_cached(
+    root: Path | None,
+    options: CheckOptions,
+    select: list[str] | None,
+    exclude: list[str] | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+) -> tuple[CheckResult, Project | None, Config]:
+    """A plain `check` (no git refs), through the parse cache and the whole-run cache."""
+    from backlog_cli import cache
+    from backlog_cli import select as selectors
+    from backlog_cli.commands.checking import cached_run
+    from backlog_cli.config import load_config
+    from backlog_cli.project import load_project
+
+    config = load_config(root)
+    if not config.items.is_dir():
+        _project(root)  # raises the missing-folder error
+    folder = cache.directory(config.repo_root, cache_dir, no_cache)
+    uses_changed = (
+        selectors.needs_changed(select or [], exclude or []) if (select or exclude) else False
+    )
+    result_folder = None if uses_changed else folder
+
+    def load(scanned: list[Any]) -> Project:
+        return load_project(config, cache.Cache(folder) if folder is not None else None, scanned)
+
+    def choose(project: Project) -> dict[str, Why] | None:
+        return _selection(project, select, exclude)
+
+    result, project = cached_run(
+        config,
+        result_folder,
+        options,
+        (tuple(select or ()), tuple(exclude or ())),
+        load,
+        choose,
+    )
+    return result, project, config
 
 
 def _project_at(
-    root: Path | None, base: str | None, head: str | None, paths: list[Path] | None
+    root: Path | None,
+    base: str | None,
+    head: str | None,
+    paths: list[Path] | None,
+    cache_dir: Path | None = None,
+    no_cache: bool = False,
 ) -> tuple[Project, object]:
     """The project to check, with its comparison when `--base`/`--head` ask for one.
 
     The second value keeps a temporary checkout of `--head` alive while it is in use.
     """
     if base is None and head is None:
-        return _project(root), None
+        return _project(root, cache_dir, no_cache), None
     from backlog_cli import versioning
 
-    project = _project(root)
+    project = _project(root, cache_dir, no_cache)
     config = project.config
     keep: object = None
     if head is not None:
@@ -239,6 +290,18 @@ def check(
             show_default=False,
         ),
     ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Where the parse cache lives (default: "
+            "$BACKLOG_CACHE_DIR, else .backlog_cache/ at the repository root).",
+            show_default=False,
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the cache.")
+    ] = False,
     root: RootOpt = None,
     output: OutputOpt = None,
     no_color: NoColorOpt = False,
@@ -258,16 +321,22 @@ def check(
         raise BacklogError(
             f"--format {fmt_name}: unknown format; choose one of {choices}"
         ) from None
-    project, _checkout = _project_at(root, base, head, paths)
-    chosen = _selection(project, select, exclude, base)
     options = CheckOptions(
-        items=frozenset(chosen) if chosen is not None else None,
         paths=tuple(paths or ()),
         rules=tuple(rule or ()),
         ignore_rules=tuple(ignore_rule or ()),
         strict=strict,
     )
-    result = run_check(project, options)
+    project: Project | None
+    if base is None and head is None:
+        result, project, config = _check_cached(root, options, select, exclude, cache_dir, no_cache)
+    else:
+        project, _checkout = _project_at(root, base, head, paths, cache_dir, no_cache)
+        chosen = _selection(project, select, exclude, base)
+        if chosen is not None:
+            options = dataclasses.replace(options, items=frozenset(chosen))
+        result = run_check(project, options)
+        config = project.config
     if write_baseline is not None:
         from backlog_cli import baseline
 
@@ -279,14 +348,17 @@ def check(
 
         result = baseline.apply(result, baseline.read(baseline_file)).result
     if verbose:
-        config = project.config
+        loaded = (
+            f"{len(project.documents) + len(project.load_errors)} files loaded"
+            if project is not None
+            else "result reused from the cache (nothing changed)"
+        )
         sys.stderr.write(
-            f"backlog: config {config.source or '(defaults)'}; items {config.items}; "
-            f"{len(project.documents) + len(project.load_errors)} files loaded\n"
+            f"backlog: config {config.source or '(defaults)'}; items {config.items}; {loaded}\n"
         )
     use_color = _color(no_color) and output is None
     # a --head checkout is temporary: SARIF locations then stay relative to no root
-    repo_root = str(project.config.repo_root) if head is None else None
+    repo_root = str(config.repo_root) if head is None else None
     cases = result.checked if report_format is Format.junit else None
     text = render(report_format, result, color=use_color, quiet=quiet, root=repo_root, cases=cases)
     if step_summary:

@@ -428,8 +428,8 @@ def decode(raw: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
-def load_file(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> Document | LoadError:
-    """Read and parse one item file. Never raises for anything in the file."""
+def read_file(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> bytes | LoadError:
+    """An item file's bytes, or why it cannot be read (never raises)."""
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
@@ -447,6 +447,21 @@ def load_file(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> Document
             return LoadError(path, rel, f"file is over the {limits.max_file_size}-byte cap")
     except OSError as exc:
         return LoadError(path, rel, f"cannot read file: {exc.strerror or exc}")
+    return raw
+
+
+def load_file(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> Document | LoadError:
+    """Read and parse one item file. Never raises for anything in the file."""
+    raw = read_file(path, rel, limits)
+    if isinstance(raw, LoadError):
+        return raw
+    return load_bytes(path, rel, raw, limits)
+
+
+def load_bytes(
+    path: Path, rel: str, raw: bytes, limits: Limits = DEFAULT_LIMITS
+) -> Document | LoadError:
+    """Parse an item file's bytes. Never raises for anything in the file."""
     try:
         text = decode(raw)
         data, _ = parse(text, limits, track=False)

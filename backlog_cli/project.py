@@ -7,9 +7,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backlog_cli.cache import Cache, content_key
 from backlog_cli.config import Config
 from backlog_cli.graph import Graph
-from backlog_cli.loader import Document, LoadError, discover, load_file
+from backlog_cli.loader import (
+    Document,
+    Limits,
+    LoadError,
+    _Problem,
+    decode,
+    discover,
+    load_bytes,
+    load_file,
+    read_file,
+)
 from backlog_cli.refs import KINDS
 
 if TYPE_CHECKING:
@@ -101,12 +112,64 @@ def _outside(path: Path, rel: str, repo_root: Path) -> LoadError | None:
     return LoadError(path, rel, "symlink points outside the repository; not read", warning=True)
 
 
-def load_project(config: Config) -> Project:
+@dataclass(frozen=True)
+class Scanned:
+    """One item file, read but not parsed: its bytes (or why not) and its content key."""
+
+    path: Path
+    rel: str
+    raw: bytes | LoadError
+    key: str | None
+
+
+def scan(config: Config) -> list[Scanned]:
+    """Read every item file once (the cache keys and a whole-run digest come from this)."""
+    out: list[Scanned] = []
+    if not config.items.is_dir():
+        return out
+    found = discover(config.items, config.repo_root, config.exclude, config.project_root)
+    for path, rel in found:
+        raw = _outside(path, rel, config.repo_root) or read_file(path, rel, config.limits)
+        key = content_key(raw, config.limits) if isinstance(raw, bytes) else None
+        out.append(Scanned(path, rel, raw, key))
+    return out
+
+
+def load_project(
+    config: Config, cache: Cache | None = None, scanned: list[Scanned] | None = None
+) -> Project:
+    """Every item file under the item folder, parsed (or taken from the content cache)."""
     documents: list[Document] = []
     errors: list[LoadError] = []
-    if config.items.is_dir():
-        found = discover(config.items, config.repo_root, config.exclude, config.project_root)
-        for path, rel in found:
-            loaded = _outside(path, rel, config.repo_root) or load_file(path, rel, config.limits)
-            (errors if isinstance(loaded, LoadError) else documents).append(loaded)  # type: ignore[arg-type]
+    limits = config.limits
+    if cache is None and scanned is None:
+        if config.items.is_dir():
+            found = discover(config.items, config.repo_root, config.exclude, config.project_root)
+            for path, rel in found:
+                loaded = _outside(path, rel, config.repo_root) or load_file(path, rel, limits)
+                (errors if isinstance(loaded, LoadError) else documents).append(loaded)  # type: ignore[arg-type]
+        return Project(config, documents, errors)
+    for entry in scanned if scanned is not None else scan(config):
+        loaded = _load(entry, limits, cache)
+        (errors if isinstance(loaded, LoadError) else documents).append(loaded)  # type: ignore[arg-type]
+    if cache is not None:
+        cache.save()
     return Project(config, documents, errors)
+
+
+def _load(entry: Scanned, limits: Limits, cache: Cache | None) -> Document | LoadError:
+    path, rel, raw, key = entry.path, entry.rel, entry.raw, entry.key
+    if isinstance(raw, LoadError):
+        return raw
+    if cache is None or key is None:
+        return load_bytes(path, rel, raw, limits)
+    try:
+        text = decode(raw)
+    except _Problem:
+        text = ""
+    hit = cache.get(key, path, rel, text, limits)
+    if hit is not None:
+        return hit
+    loaded = load_bytes(path, rel, raw, limits)
+    cache.put(key, loaded)
+    return loaded
