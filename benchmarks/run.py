@@ -270,10 +270,33 @@ def size_figures(size: int, dest: Path, tools: Tools) -> list[Figure]:
                 "its times are summed, its peak RSS is the largest of them."
             )
     label = f"{size:,} items"
-    return [
+    figures = [
         Figure(f"cold check, {label}", check, peer, cwd=dest, notes=notes),
         Figure(f"peak RSS of the cold check, {label} (MB)", check, peer, "rss", cwd=dest),
     ]
+    if tools.no_cache:
+        cache_dir = dest / ".bench-cache"
+        warm = [tools.backlog, "check", "--root", str(dest), "--cache-dir", str(cache_dir)]
+        figures.append(Figure(f"warm check, nothing changed, {label}", warm, peer, cwd=dest))
+        changed = sorted((dest / "backlog").rglob("*.yaml"))[0]
+        original = changed.read_text(encoding="utf-8")
+        counter = iter(range(1_000_000))
+
+        def touch() -> None:
+            # a new content every run: neither the parse cache nor the run cache has it
+            changed.write_text(original + f"x-bench-edit: {next(counter)}\n", encoding="utf-8")
+
+        one = [tools.backlog, "check", "--cache-dir", str(cache_dir), str(changed)]
+        figures.append(
+            Figure(
+                f"one changed file (`check PATH`), warm cache, {label}",
+                one,
+                peer,
+                cwd=dest,
+                setup=touch,
+            )
+        )
+    return figures
 
 
 # -- report -------------------------------------------------------------------------------------
