@@ -125,6 +125,7 @@ class Version:
         return text
 
 
+@functools.lru_cache(maxsize=16384)
 def parse_version(text: str) -> Version | None:
     """Parse a strict SemVer 2.0.0 string (no ``v`` prefix, no leading zeros, no padding)."""
     match = _SEMVER_RE.fullmatch(text)
@@ -486,8 +487,13 @@ class Range:
         return f"Range({self._text!r})"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_range(text: str) -> Range:
-    """Parse an npm-style range, raising ValueError with a readable message if it is invalid."""
+    """Parse an npm-style range, raising ValueError with a readable message if it is invalid.
+
+    Memoised: a backlog repeats the same few ranges thousands of times, and a `Range` never
+    changes once built.
+    """
     return Range(text)
 
 
