@@ -160,15 +160,18 @@ def _project_at(
     root: Path | None,
     base: str | None,
     head: str | None,
-    paths: list[Path] | None,
+    paths: list[Path] | None = None,
     cache_dir: Path | None = None,
     no_cache: bool = False,
+    *,
+    compare: bool = False,
+    only: set[str] | None = None,
 ) -> tuple[Project, object]:
     """The project to check, with its comparison when `--base`/`--head` ask for one.
 
     The second value keeps a temporary checkout of `--head` alive while it is in use.
     """
-    if base is None and head is None:
+    if base is None and head is None and not compare:
         return _project(root, cache_dir, no_cache), None
     from backlog_cli import versioning
 
@@ -182,7 +185,7 @@ def _project_at(
                 "files); drop one of them"
             )
         project, keep = versioning.temporary_head(config, head)
-    project.comparison = versioning.with_base(config, project, base, head)
+    project.comparison = versioning.with_base(config, project, base, head, only=only)
     return project, keep
 
 
@@ -520,7 +523,6 @@ def diff(
     no_color: NoColorOpt = False,
 ) -> None:
     """Semantic diff of items between two refs: what changed, how it is classified, bumps."""
-    from backlog_cli import versioning
     from backlog_cli.commands import diff as render
 
     if fmt not in ("text", "json", "markdown"):
@@ -534,13 +536,10 @@ def diff(
         if head is not None:
             raise BacklogError("give the head ref either as HEAD or as --head, not both")
         head = refs[1]
-    project = _project(root)
-    config = project.config
-    keep: object = None
-    if head is not None:
-        project, keep = versioning.temporary_head(config, head)
     only = set(items) if items else None
-    comparison = versioning.with_base(config, project, base, head, only=only)
+    project, keep = _project_at(root, base, head, compare=True, only=only)
+    comparison = project.comparison
+    assert comparison is not None
     if only:
         known = {c.key for c in comparison.items} | set(project.by_key)
         for key in sorted(only - known):
@@ -650,18 +649,13 @@ def impact(
     output: OutputOpt = None,
 ) -> None:
     """What the change set touches: impacted items, owners, evaluations, broken ranges."""
-    from backlog_cli import versioning
     from backlog_cli.commands import impact as impact_report
 
     if fmt not in ("text", "json", "markdown"):
         raise BacklogError(f"--format {fmt}: choose text, json or markdown")
-    project = _project(root)
-    config = project.config
-    keep: object = None
-    if head is not None:
-        project, keep = versioning.temporary_head(config, head)
-    comparison = versioning.with_base(config, project, base, head)
-    project.comparison = comparison
+    project, keep = _project_at(root, base, head, compare=True)
+    comparison = project.comparison
+    assert comparison is not None
     report = impact_report.build(project, comparison)
     chosen = _selection(project, select, exclude)
     if chosen is not None:
