@@ -876,6 +876,9 @@ def lineage(
 
 
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # see backlog_cli/__init__.py
     try:
         code = app(standalone_mode=False)
     except BacklogError as exc:
