@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from jsonschema import Draft202012Validator
 
 from tests.conftest import item, run_cli, write_backlog
@@ -297,3 +298,34 @@ def test_paths_reach_templates_config_and_direct_referrers(tmp_path: Path) -> No
     assert ("readiness", "model/m") in {
         (d["rule"], d["item"]) for d in json.loads(config.stdout)["diagnostics"]
     }
+
+
+def test_huge_files_and_device_files_are_findings(tmp_path: Path) -> None:
+    root = write_backlog(tmp_path / "repo", {"backlog/good.yaml": item("model", "m")})
+    with open(root / "backlog/huge.yaml", "wb") as handle:  # 50 MB, never read whole
+        handle.truncate(50 * 1024 * 1024)
+    (root / "backlog/line.yaml").write_text("a: " + "x" * (2 * 1024 * 1024) + "\n")
+    (root / "backlog/zero.yaml").symlink_to("/dev/zero")
+    result = run_cli("check", "--format", "json", cwd=root)
+    assert result.returncode == 1, result.stderr
+    by_path = {d["path"]: d for d in json.loads(result.stdout)["diagnostics"]}
+    assert "over the 1048576-byte cap" in by_path["backlog/huge.yaml"]["message"]
+    assert "over the 1048576-byte cap" in by_path["backlog/line.yaml"]["message"]
+    assert by_path["backlog/zero.yaml"]["severity"] == "warning"
+    assert "outside the repository; not read" in by_path["backlog/zero.yaml"]["message"]
+    assert "backlog/good.yaml" not in by_path
+
+
+def test_a_device_node_in_the_item_tree_is_skipped(tmp_path: Path) -> None:
+    import stat
+
+    root = write_backlog(tmp_path / "repo", {"backlog/good.yaml": item("model", "m")})
+    try:
+        os.mknod(root / "backlog/zero.yaml", stat.S_IFCHR | 0o600, os.makedev(1, 5))
+    except (PermissionError, OSError):
+        pytest.skip("creating a device node needs root")
+    result = run_cli("check", "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stdout
+    (finding,) = json.loads(result.stdout)["diagnostics"]
+    assert finding["path"] == "backlog/zero.yaml" and finding["severity"] == "warning"
+    assert "not a regular file; skipped" in finding["message"]
