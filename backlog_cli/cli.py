@@ -384,9 +384,11 @@ def _json(payload: object) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def _text_or_json(fmt: str) -> None:
-    if fmt not in ("text", "json"):
-        raise BacklogError(f"--format {fmt}: choose text or json")
+def _check_format(fmt: str, choices: tuple[str, ...] = ("text", "json")) -> None:
+    """Exit 2 unless `fmt` is one of `choices` ("choose text, json or markdown")."""
+    if fmt not in choices:
+        listed = ", ".join(choices[:-1]) + f" or {choices[-1]}"
+        raise BacklogError(f"--format {fmt}: choose {listed}")
 
 
 @app.command("list")
@@ -418,7 +420,7 @@ def list_items(
     from backlog_cli.config import did_you_mean
     from backlog_cli.refs import KINDS
 
-    _text_or_json(fmt)
+    _check_format(fmt)
     for k in kind or ():
         if k not in KINDS:
             raise BacklogError(f"--kind {k}: unknown kind{did_you_mean(k, KINDS)}")
@@ -447,7 +449,7 @@ def show(
     """Show one item with its resolved links, upstream and downstream."""
     from backlog_cli.commands import inventory
 
-    _text_or_json(fmt)
+    _check_format(fmt)
     project = _project(root)
     item = inventory.resolve(project, item_name)
     upstream, downstream = inventory.links(project, item)
@@ -473,8 +475,7 @@ def status(
     """The board: items per kind and status, what is not ready and why, what to pick up."""
     from backlog_cli.commands import status as board
 
-    if fmt not in ("text", "json", "markdown"):
-        raise BacklogError(f"--format {fmt}: choose text, json or markdown")
+    _check_format(fmt, ("text", "json", "markdown"))
     report = board.build(_project(root))
     if fmt == "json":
         _emit(_json(report.to_json()), output)
@@ -525,8 +526,7 @@ def diff(
     """Semantic diff of items between two refs: what changed, how it is classified, bumps."""
     from backlog_cli.commands import diff as render
 
-    if fmt not in ("text", "json", "markdown"):
-        raise BacklogError(f"--format {fmt}: choose text, json or markdown")
+    _check_format(fmt, ("text", "json", "markdown"))
     refs, items = _split_refs_and_items(args or [])
     if refs and base is not None:
         raise BacklogError("give the base ref either as BASE or as --base, not both")
@@ -651,8 +651,7 @@ def impact(
     """What the change set touches: impacted items, owners, evaluations, broken ranges."""
     from backlog_cli.commands import impact as impact_report
 
-    if fmt not in ("text", "json", "markdown"):
-        raise BacklogError(f"--format {fmt}: choose text, json or markdown")
+    _check_format(fmt, ("text", "json", "markdown"))
     project, keep = _project_at(root, base, head, compare=True)
     comparison = project.comparison
     assert comparison is not None
@@ -813,7 +812,7 @@ def history(
     (`renamed_from`), counts template_file edits, and ends with uncommitted changes."""
     from backlog_cli.commands import history as item_history
 
-    _text_or_json(fmt)
+    _check_format(fmt)
     result = item_history.build(_project(root), item_name)
     if fmt == "json":
         _emit(_json(result.to_json()), output)
