@@ -2,13 +2,21 @@
 
 It lives in `.backlog_cache/` at the repository root (with its own `.gitignore` holding
 `*`, as ruff and mypy do), or in `--cache-dir` / `BACKLOG_CACHE_DIR`; `--no-cache` turns
-it off. One pack file holds, for each file content seen in the last run, the parsed data or
-the load error, keyed by a hash of the bytes, the tool version, the cache format and the
-loader limits. The pack is JSON (it cannot execute anything) and is checked entry by entry
-on read: a truncated, corrupt or foreign pack is ignored and rebuilt, never trusted. Writes
-go to a temporary file that is renamed into place, so parallel runs (pre-commit runs hooks
-in parallel) each see an old or a new pack, never a torn one; the last writer wins, and
-since entries are keyed by content any writer's pack is right.
+it off. Entries are keyed by a hash of the file's bytes, the tool version, the cache format
+and the loader limits, in two packs:
+
+- `index.json`: for every file content seen in the last run, its summary (what the graph,
+  the scope and the reports need: kind, id, version, references, ...) or its load error.
+  Every run reads it.
+- `items.json`: the parsed data. Only a run that reports on the whole backlog reads it; a
+  `check PATH` run parses the few files it reports on instead (a millisecond each), which
+  is what keeps the pre-commit hook fast on a big backlog.
+
+Both are JSON (nothing in them can execute) and are checked entry by entry on read: a
+truncated, corrupt or foreign pack or entry is ignored and rebuilt, never trusted. Writes go
+to a temporary file that is renamed into place, so parallel runs (pre-commit runs hooks in
+parallel) each see an old or a new pack, never a torn one; the last writer wins, and since
+entries are keyed by content any writer's pack is right.
 """
 
 from __future__ import annotations
@@ -23,10 +31,12 @@ from typing import Any
 
 from backlog_cli import __version__
 from backlog_cli.loader import Document, Limits, LoadError
+from backlog_cli.summary import Summary, from_json, summarize
 
-FORMAT = 1
+FORMAT = 2
 ENV_VAR = "BACKLOG_CACHE_DIR"
 DIR_NAME = ".backlog_cache"
+INDEX = "index.json"
 PACK = "items.json"
 
 Entry = dict[str, Any]
@@ -51,72 +61,129 @@ def directory(repo_root: Path, option: Path | None, disabled: bool) -> Path | No
     return repo_root / DIR_NAME
 
 
-class Cache:
-    """The parse cache of one run: read once at the start, written once at the end."""
+def _read_pack(path: Path) -> dict[str, Any]:
+    """The entries of one pack, or {} for a missing, damaged or foreign one."""
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return {}
+    if (
+        not isinstance(payload, dict)
+        or payload.get("format") != FORMAT
+        or payload.get("tool") != __version__
+        or not isinstance(payload.get("entries"), dict)
+    ):
+        return {}
+    entries: dict[str, Any] = payload["entries"]
+    return entries
 
-    def __init__(self, folder: Path | None) -> None:
+
+class Cache:
+    """The parse cache of one run: read once at the start, written once at the end.
+
+    `lazy`: restore documents from their summaries alone (their data is parsed on first
+    use) and leave the data pack alone.
+    """
+
+    def __init__(self, folder: Path | None, *, lazy: bool = False) -> None:
         self.folder = folder
-        self._pack: dict[str, Entry] | None = None  # read on first use
-        self._new: dict[str, Entry] = {}
+        self.lazy = lazy
+        self._index: dict[str, Any] | None = None
+        self._data: dict[str, Any] | None = None
+        self._new_index: dict[str, Entry] = {}
+        self._new_data: dict[str, dict[str, Any]] = {}
         self.hits = 0
         self.misses = 0
+        self._stored = 0  # entries in the index as read
 
-    def _read(self) -> dict[str, Entry]:
-        assert self.folder is not None
-        try:
-            payload = json.loads((self.folder / PACK).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-            return {}
-        if (
-            not isinstance(payload, dict)
-            or payload.get("format") != FORMAT
-            or payload.get("tool") != __version__
-            or not isinstance(payload.get("entries"), dict)
-        ):
-            return {}
-        return {k: v for k, v in payload["entries"].items() if _valid(v)}
+    def _old_index(self) -> dict[str, Any]:
+        if self._index is None:
+            raw = _read_pack(self.folder / INDEX) if self.folder is not None else {}
+            self._stored = len(raw)
+            self._index = raw
+        return self._index
 
-    @property
-    def _old(self) -> dict[str, Entry]:
-        if self._pack is None:
-            self._pack = self._read() if self.folder is not None else {}
-        return self._pack
+    def _old_data(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = _read_pack(self.folder / PACK) if self.folder is not None else {}
+        return self._data
 
     def get(
         self, key: str, path: Path, rel: str, text: str, limits: Limits
     ) -> Document | LoadError | None:
-        entry = self._old.get(key)
-        if entry is None:
+        entry: Any = self._old_index().get(key)  # _restore checks its shape
+        restored = _restore(entry, path, rel)
+        if restored is None:
+            self.misses += 1
+            return None
+        if isinstance(restored, LoadError):
+            self.hits += 1
+            self._new_index[key] = entry
+            return restored
+        if self.lazy:
+            self.hits += 1
+            self._new_index[key] = entry
+            return Document(path, rel, None, text, limits, restored)
+        data = self._old_data().get(key)
+        if not isinstance(data, dict):
             self.misses += 1
             return None
         self.hits += 1
-        self._new[key] = entry
-        if "data" in entry:
-            return Document(path, rel, entry["data"], text, limits)
-        message, line, column, hint, warning = entry["error"]
-        return LoadError(path, rel, message, line, column, hint, warning)
+        self._new_index[key] = entry
+        self._new_data[key] = data
+        return Document(path, rel, data, text, limits, restored)
 
     def put(self, key: str, loaded: Document | LoadError) -> None:
         if isinstance(loaded, Document):
-            self._new[key] = {"data": loaded.data}
+            if loaded.summary is None:
+                loaded.summary = summarize(loaded.data)
+            self._new_index[key] = {"s": loaded.summary.to_json()}
+            self._new_data[key] = loaded.data
         else:
-            self._new[key] = {
+            self._new_index[key] = {
                 "error": [loaded.message, loaded.line, loaded.column, loaded.hint, loaded.warning]
             }
 
     def save(self) -> None:
         """Write the entries of this run (old ones that no file has any more are dropped)."""
-        if self.folder is None or (not self.misses and len(self._new) == len(self._old)):
+        if self.folder is None or (not self.misses and len(self._new_index) == self._stored):
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 _write(ignore, "# created by backlog-cli\n*\n")
-            payload = {"format": FORMAT, "tool": __version__, "entries": self._new}
-            _write(self.folder / PACK, json.dumps(payload, separators=(",", ":")))
+            _write_pack(self.folder / INDEX, self._new_index)
+            if not self.lazy:
+                _write_pack(self.folder / PACK, self._new_data)
         except (OSError, ValueError):
             return  # a cache that cannot be written is just a slower next run
+
+
+def _write_pack(path: Path, entries: dict[str, Any]) -> None:
+    payload = {"format": FORMAT, "tool": __version__, "entries": entries}
+    _write(path, json.dumps(payload, separators=(",", ":")))
+
+
+def _restore(entry: Any, path: Path, rel: str) -> Summary | LoadError | None:
+    """What an index entry holds, or None when it is not exactly one of the two shapes."""
+    if type(entry) is not dict or len(entry) != 1:
+        return None
+    if "s" in entry:
+        return from_json(entry["s"])
+    error = entry.get("error")
+    if (
+        type(error) is list
+        and len(error) == 5
+        and type(error[0]) is str
+        and type(error[1]) is int
+        and type(error[2]) is int
+        and (error[3] is None or type(error[3]) is str)
+        and type(error[4]) is bool
+    ):
+        message, line, column, hint, warning = error
+        return LoadError(path, rel, message, line, column, hint, warning)
+    return None
 
 
 def _write(path: Path, text: str) -> None:
@@ -129,23 +196,6 @@ def _write(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-def _valid(entry: Any) -> bool:
-    if not isinstance(entry, dict) or len(entry) != 1:
-        return False
-    if "data" in entry:
-        return isinstance(entry["data"], dict)
-    error = entry.get("error")
-    return (
-        isinstance(error, list)
-        and len(error) == 5
-        and isinstance(error[0], str)
-        and type(error[1]) is int
-        and type(error[2]) is int
-        and (error[3] is None or isinstance(error[3], str))
-        and isinstance(error[4], bool)
-    )
 
 
 # --- whole-run results ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ from backlog_cli.dates import today
 from backlog_cli.diagnostic import Diagnostic
 from backlog_cli.errors import BacklogError
 from backlog_cli.loader import relpath
-from backlog_cli.project import Project
+from backlog_cli.project import Project, Scope
 
 
 @dataclass(frozen=True)
@@ -71,30 +71,6 @@ def selected_rules(project: Project, options: CheckOptions) -> list[str]:
     ]
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What `check PATHS` reports: findings in these files, or on these items.
-
-    pre-commit passes the staged files. An item file selects its item; a template or
-    evaluation config selects the items that use it; the config file selects everything.
-    Selected items reach one hop downstream (the items that reference them directly, or
-    reference a former id in their `renamed_from`), so a staged change that breaks a
-    reference in an unchanged file is still reported there.
-    """
-
-    files: frozenset[str]
-    items: frozenset[str]
-
-    def covers(self, diagnostic: Diagnostic) -> bool:
-        if diagnostic.path in self.files or diagnostic.item in self.items:
-            return True
-        # a cycle is reported once, at its first item: any selected item on it counts
-        return diagnostic.rule == "cycle" and any(
-            f"{key} ->" in diagnostic.message or diagnostic.message.endswith(key)
-            for key in self.items
-        )
-
-
 def scope(project: Project, paths: Sequence[Path]) -> Scope | None:
     """The scope for PATHS, or None for everything."""
     if not paths:
@@ -103,7 +79,7 @@ def scope(project: Project, paths: Sequence[Path]) -> Scope | None:
 
     config = project.config
     root = config.repo_root
-    known = [d.rel for d in project.documents] + [e.rel for e in project.load_errors]
+    known = {d.rel for d in project.documents} | {e.rel for e in project.load_errors}
     wanted: set[str] = set()
     real_files: set[Path] = set()
     for path in paths:
@@ -121,26 +97,24 @@ def scope(project: Project, paths: Sequence[Path]) -> Scope | None:
             wanted.add(relpath(path.absolute(), root) if path.is_symlink() else rel)
             real_files.add(absolute)
     keys = {item.key for item in project.items if item.doc.rel in wanted}
-    if real_files:
+    # a template or evaluation config selects the items that name it (item files are
+    # known by their path: only other files need the search)
+    others = {p for p in real_files if relpath(p, root) not in known}
+    if others:
+        names = {p.name for p in others}
         for item in project.items:
-            spec = item.data.get("spec")
-            raw = (
-                spec.get({"prompt": "template_file", "evaluation": "config"}.get(item.kind, ""))
-                if isinstance(spec, dict)
-                else None
-            )
-            if isinstance(raw, str):
+            raw = item.summary.file
+            if raw is not None and raw.rsplit("/", 1)[-1] in names:
                 resolved = resolve(raw, item.doc.path, root)
-                if resolved.path is not None and resolved.path in real_files:
+                if resolved.path is not None and resolved.path in others:
                     keys.add(item.key)
     graph = project.graph
     reached = set(keys)
     for key in keys:
         node = graph.nodes.get(key)
-        former = node.data.get("renamed_from") if node is not None else None
-        for target in [key, *(former if isinstance(former, list) else [])]:
-            if isinstance(target, str):
-                reached.update(edge.source for edge in graph.downstream.get(target, ()))
+        former = node.summary.renamed_from if node is not None else ()
+        for target in (key, *former):
+            reached.update(edge.source for edge in graph.downstream.get(target, ()))
     return Scope(frozenset(wanted), frozenset(reached))
 
 
@@ -154,19 +128,26 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
     }
     found: list[Diagnostic] = []
     waived: list[Diagnostic] = []
-    for rule_id in selected_rules(project, options):
-        severity = overrides.get(rule_id)
-        for diagnostic in rules[rule_id].check(project):
-            if in_scope is not None and not in_scope.covers(diagnostic):
-                continue
-            if options.items is not None and diagnostic.item not in options.items:
-                continue
-            if severity in ("error", "warning") and diagnostic.severity != severity:
-                diagnostic = dataclasses.replace(diagnostic, severity=severity)
-            if (diagnostic.rule, diagnostic.item) in live:
-                waived.append(diagnostic)
-            else:
-                found.append(diagnostic)
+    if in_scope is not None:
+        project.focus = in_scope
+    elif options.items is not None:
+        project.focus = Scope(frozenset(), options.items)
+    try:
+        for rule_id in selected_rules(project, options):
+            severity = overrides.get(rule_id)
+            for diagnostic in rules[rule_id].check(project):
+                if in_scope is not None and not in_scope.covers(diagnostic):
+                    continue
+                if options.items is not None and diagnostic.item not in options.items:
+                    continue
+                if severity in ("error", "warning") and diagnostic.severity != severity:
+                    diagnostic = dataclasses.replace(diagnostic, severity=severity)
+                if (diagnostic.rule, diagnostic.item) in live:
+                    waived.append(diagnostic)
+                else:
+                    found.append(diagnostic)
+    finally:
+        project.focus = None
     files = [d.rel for d in project.documents] + [e.rel for e in project.load_errors]
     if options.items is not None:
         files = [i.doc.rel for i in project.items if i.key in options.items]

@@ -14,7 +14,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 __all__ = [
     "ID_PATTERN",
@@ -141,9 +141,11 @@ def parse_version(text: str) -> Version | None:
     )
 
 
-@dataclass(frozen=True)
-class Ref:
-    """A reference to a backlog item, optionally pinned to a version range."""
+class Ref(NamedTuple):
+    """A reference to a backlog item, optionally pinned to a version range.
+
+    (A named tuple rather than a dataclass: a 10,000-item graph builds ~35,000 of them.)
+    """
 
     kind: str
     id: str

@@ -38,7 +38,7 @@ def test_cache_is_written_ignored_and_reused(tmp_path: Path) -> None:
     first = checked(root)
     folder = root / ".backlog_cache"
     assert (folder / ".gitignore").read_text() == "# created by backlog-cli\n*\n"
-    assert (folder / "items.json").exists()
+    assert (folder / "index.json").exists() and (folder / "items.json").exists()
     assert "result reused from the cache" in verbose(root)
     assert checked(root) == first
 
@@ -70,13 +70,14 @@ def test_content_change_invalidates(tmp_path: Path) -> None:
 def test_tool_version_change_invalidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = write_backlog(tmp_path / "r", FILES)
     checked(root)
-    pack = json.loads((root / ".backlog_cache/items.json").read_text())
-    assert pack["tool"] == cache.__version__
-    pack["tool"] = "0.0.0-other"
-    (root / ".backlog_cache/items.json").write_text(json.dumps(pack))
     folder = root / ".backlog_cache"
+    for name in ("index.json", "items.json"):
+        pack = json.loads((folder / name).read_text())
+        assert pack["tool"] == cache.__version__
+        pack["tool"] = "0.0.0-other"
+        (folder / name).write_text(json.dumps(pack))
     c = cache.Cache(folder)
-    assert c._old == {}  # a pack from another version is not trusted
+    assert c._old_index() == {} and c._old_data() == {}  # another version's packs: not trusted
     for stored in (folder / "results").glob("*.json"):
         payload = json.loads(stored.read_text())
         payload["tool"] = "0.0.0-other"
@@ -84,29 +85,94 @@ def test_tool_version_change_invalidates(tmp_path: Path, monkeypatch: pytest.Mon
     assert "files loaded" in verbose(root)  # the result cache was not used either
 
 
-@pytest.mark.parametrize(
-    "garbage",
-    [
-        b"",
-        b"{",
-        b"\x00\xff\xfe garbage",
-        b'{"format": 1, "tool": "x"}',
-        b"[1, 2, 3]",
-        b'{"format": 1, "tool": "__V__", "entries": {"k": {"data": [1]}, "j": {"error": [1]}}}',
-    ],
-)
-def test_truncated_or_garbage_entries_are_ignored(tmp_path: Path, garbage: bytes) -> None:
+GARBAGE = [
+    b"",
+    b"{",
+    b"\x00\xff\xfe garbage",
+    b'{"format": __F__, "tool": "x"}',
+    b"[1, 2, 3]",
+    b'{"format": __F__, "tool": "__V__", "entries": {"k": {"data": [1]}, "j": {"error": [1]}}}',
+    # right envelope, entries of the wrong shape
+    b'{"format": __F__, "tool": "__V__", "entries": {"k": {"s": [1, 2]}, "j": {"s": null}}}',
+]
+
+
+def _fill(garbage: bytes) -> bytes:
+    return garbage.replace(b"__V__", cache.__version__.encode()).replace(
+        b"__F__", str(cache.FORMAT).encode()
+    )
+
+
+@pytest.mark.parametrize("pack", ["index.json", "items.json"])
+@pytest.mark.parametrize("garbage", GARBAGE)
+def test_truncated_or_garbage_packs_are_ignored(tmp_path: Path, garbage: bytes, pack: str) -> None:
     root = write_backlog(tmp_path / "r", FILES)
     expected = checked(root, "--no-cache")
     folder = root / ".backlog_cache"
     folder.mkdir(exist_ok=True)
-    (folder / "items.json").write_bytes(garbage.replace(b"__V__", cache.__version__.encode()))
+    (folder / pack).write_bytes(_fill(garbage))
     (folder / "results").mkdir(exist_ok=True)
     for name in ("a.json", "b.json"):
         (folder / "results" / name).write_bytes(garbage)
     assert checked(root) == expected
-    pack = json.loads((folder / "items.json").read_text())
-    assert pack["format"] == cache.FORMAT and len(pack["entries"]) == 3  # rebuilt
+    assert checked(root, "backlog/p.yaml") == checked(root, "--no-cache", "backlog/p.yaml")
+    index = json.loads((folder / "index.json").read_text())
+    assert index["format"] == cache.FORMAT and len(index["entries"]) == 3  # rebuilt
+    data = json.loads((folder / "items.json").read_text())
+    assert len(data["entries"]) == 2  # the broken file has a load error, no data
+
+
+def _index_entries(root: Path) -> tuple[Path, dict[str, object]]:
+    path = root / ".backlog_cache/index.json"
+    pack = json.loads(path.read_text())
+    entries: dict[str, object] = pack["entries"]
+    return path, entries
+
+
+@pytest.mark.parametrize(
+    "poison",
+    [
+        [None] * 9,  # every field null: a valid shape, and the data says otherwise
+        ["model", "m", "1.0.0", "done", "@o", "T", "not a list", None, []],
+        [
+            "model",
+            "m",
+            "1.0.0",
+            "done",
+            "@o",
+            "T",
+            [],
+            None,
+            [["depends_on", [{}], "m", "x", None]],
+        ],
+        ["model", "m", "1.0.0", "done", "@o", "T", [], None, [["r", ["p"], "model", 5, None]]],
+        ["model", "m", 1, "done", "@o", "T", [], None, []],
+        ["model", "m", "1.0.0", "done", "@o", "T", [], None, [[1, 2, 3, 4, 5]]],
+        {"kind": "model"},
+        "x" * 10,
+    ],
+)
+def test_index_entries_of_the_wrong_shape_are_rebuilt(tmp_path: Path, poison: object) -> None:
+    root = write_backlog(tmp_path / "r", FILES)
+    expected_all = checked(root, "--no-cache")
+    expected_one = checked(root, "--no-cache", "backlog/p.yaml")
+    checked(root)
+    path, entries = _index_entries(root)
+    for key, entry in entries.items():
+        if isinstance(entry, dict) and "s" in entry:
+            entries[key] = {"s": poison}
+    path.write_text(
+        json.dumps({"format": cache.FORMAT, "tool": cache.__version__, "entries": entries})
+    )
+    for stored in (root / ".backlog_cache/results").glob("*.json"):
+        stored.unlink()
+    if poison == [None] * 9:
+        # the only wrong-but-well-formed summary: it can hide items from the graph (wrong
+        # findings for unchanged content, like any poisoned cache), but never crash
+        assert isinstance(checked(root, "backlog/p.yaml")["diagnostics"], list)
+        return
+    assert checked(root, "backlog/p.yaml") == expected_one
+    assert checked(root) == expected_all
 
 
 def test_poisoned_entry_with_a_valid_shape_cannot_run_code(tmp_path: Path) -> None:
@@ -114,9 +180,8 @@ def test_poisoned_entry_with_a_valid_shape_cannot_run_code(tmp_path: Path) -> No
     checked(root)
     path = root / ".backlog_cache/items.json"
     pack = json.loads(path.read_text())
-    for entry in pack["entries"].values():
-        if "data" in entry:
-            entry["data"] = {"__reduce__": "os.system", "kind": "model", "id": "evil"}
+    for key in pack["entries"]:
+        pack["entries"][key] = {"__reduce__": "os.system", "kind": "model", "id": "evil"}
     path.write_text(json.dumps(pack))
     for stored in (root / ".backlog_cache/results").glob("*.json"):
         stored.unlink()
@@ -125,16 +190,42 @@ def test_poisoned_entry_with_a_valid_shape_cannot_run_code(tmp_path: Path) -> No
     assert isinstance(data["diagnostics"], list)
 
 
+def test_check_paths_reads_summaries_and_parses_only_what_it_reports(tmp_path: Path) -> None:
+    """`check PATH` with a warm cache: the graph comes from the index, the data of the
+    reported items from their files, and the findings are those of a full run limited to
+    the path."""
+    files = dict(FILES)
+    for i in range(40):
+        files[f"backlog/many/d{i}.yaml"] = item("dataset", f"d{i}", spec=f"source: s3://x/{i}")
+    files["backlog/many/d7.yaml"] = item("dataset", "d7", spec="source: s3://x/7", extra="bad: 1")
+    root = write_backlog(tmp_path / "r", files)
+    checked(root)  # fills both packs
+    data_pack = root / ".backlog_cache/items.json"
+    before = data_pack.read_bytes()
+    # a new item referencing the model: the model's findings are in scope via the referrer
+    (root / "backlog/q.yaml").write_text(
+        item("prompt", "q", spec="model: model/m@^9\ninputs: {}"), encoding="utf-8"
+    )
+    one = checked(root, "backlog/q.yaml")
+    assert one == checked(root, "--no-cache", "backlog/q.yaml")
+    rules = {(d["item"], d["rule"]) for d in one["diagnostics"]}  # type: ignore[union-attr]
+    assert ("prompt/q", "version-constraint") in rules
+    assert not any(item_key == "dataset/d7" for item_key, _ in rules)  # outside the path
+    assert data_pack.read_bytes() == before  # the data pack is left alone by a PATHS run
+    _, entries = _index_entries(root)
+    assert len(entries) == len(files) - 1 + 1  # every item file (not the template), and q
+
+
 def test_no_cache_and_cache_dir_and_env(tmp_path: Path) -> None:
     root = write_backlog(tmp_path / "r", FILES)
     checked(root, "--no-cache")
     assert not (root / ".backlog_cache").exists()
     elsewhere = tmp_path / "cache-here"
     checked(root, "--cache-dir", str(elsewhere))
-    assert (elsewhere / "items.json").exists() and not (root / ".backlog_cache").exists()
+    assert (elsewhere / "index.json").exists() and not (root / ".backlog_cache").exists()
     env_dir = tmp_path / "env-cache"
     checked(root, env={"BACKLOG_CACHE_DIR": str(env_dir)})
-    assert (env_dir / "items.json").exists()
+    assert (env_dir / "index.json").exists()
 
 
 def test_parallel_runs_share_one_cache(tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ SEVERITY: Severity = "error"
 
 def check(project: Project) -> Iterator[Diagnostic]:
     graph = project.graph
-    for component in graph.strongly_connected():
+    focus = project.focus
+    for component in graph.strongly_connected(None if focus is None else focus.items):
         path = graph.cycle_through(component)
         if not path:  # pragma: no cover
             continue

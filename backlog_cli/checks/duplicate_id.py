@@ -29,7 +29,7 @@ SEVERITY: Severity = "error"
 
 def check(project: Project) -> Iterator[Diagnostic]:
     for key, items in project.by_key.items():
-        if len(items) < 2:
+        if len(items) < 2 or not project.checks(key):
             continue
         places = [(item, *item.doc.locate(("id",))) for item in items]
         for item, line, column in places:

@@ -34,7 +34,7 @@ FILE_FIELDS = {"prompt": "template_file", "evaluation": "config"}
 
 def check(project: Project) -> Iterator[Diagnostic]:
     root = project.config.repo_root
-    for item in project.graph.nodes.values():
+    for item in project.checked_nodes():
         name = FILE_FIELDS.get(item.kind)
         spec = item.data.get("spec")
         if name is None or not isinstance(spec, dict):

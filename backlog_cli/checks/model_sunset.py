@@ -33,7 +33,7 @@ WARN_DAYS = 30
 def check(project: Project) -> Iterator[Diagnostic]:
     now = today()
     graph = project.graph
-    for edge in graph.edges:
+    for edge in project.checked_edges():
         target = graph.nodes.get(edge.target)
         if target is None or target.kind != "model":
             continue

@@ -50,7 +50,7 @@ SEVERITY: Severity = "error"
 
 def check(project: Project) -> Iterator[Diagnostic]:
     rules = project.config.readiness_rules
-    for item in project.graph.nodes.values():
+    for item in project.checked_nodes():
         for gap in evaluate(project, item, rules):
             line, column = item.doc.locate(gap.pointer)
             yield Diagnostic(

@@ -33,7 +33,7 @@ SEVERITY: Severity = "warning"
 
 def check(project: Project) -> Iterator[Diagnostic]:
     now = today()
-    for item in project.graph.nodes.values():
+    for item in project.checked_nodes():
         if item.kind != "policy" or item.status == "deprecated":
             continue
         spec = item.data.get("spec")

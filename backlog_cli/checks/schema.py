@@ -89,8 +89,9 @@ def fast_validator(kind: str) -> Callable[[dict[str, Any]], bool]:
 
 
 def check(project: Project) -> Iterator[Diagnostic]:
-    fast = len(project.documents) >= FAST_PATH_MIN_FILES
-    for doc in project.documents:
+    documents = project.checked_documents()
+    fast = len(documents) >= FAST_PATH_MIN_FILES
+    for doc in documents:
         yield from check_document(doc, fast=fast)
 
 

@@ -508,5 +508,5 @@ def _document(doc: Document, memo: _Memo) -> Iterator[Diagnostic]:
 
 def check(project: Project) -> Iterator[Diagnostic]:
     memo = _Memo()
-    for doc in project.documents:
+    for doc in project.checked_documents():
         yield from sorted(_document(doc, memo))

@@ -31,7 +31,7 @@ _READY_OR_LATER = ("ready", "in-progress", "done")
 
 def check(project: Project) -> Iterator[Diagnostic]:
     graph = project.graph
-    for edge in graph.edges:
+    for edge in project.checked_edges():
         source, target = graph.nodes[edge.source], graph.nodes.get(edge.target)
         if target is None or edge.source == edge.target:
             continue

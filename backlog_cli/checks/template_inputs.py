@@ -81,7 +81,7 @@ class _Template:
 def check(project: Project) -> Iterator[Diagnostic]:
     analyser = templates.Analyser()
     limit = project.config.limits.max_file_size
-    for item in project.items:
+    for item in project.checked_items():
         if item.kind != "prompt":
             continue
         spec = item.data.get("spec")

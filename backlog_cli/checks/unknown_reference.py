@@ -33,11 +33,8 @@ SEVERITY: Severity = "error"
 def _renames(project: Project) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in project.items:
-        former = item.data.get("renamed_from")
-        if isinstance(former, list):
-            for old in former:
-                if isinstance(old, str):
-                    out.setdefault(old, item.key)
+        for old in item.summary.renamed_from:
+            out.setdefault(old, item.key)
     return out
 
 
@@ -45,7 +42,7 @@ def check(project: Project) -> Iterator[Diagnostic]:
     graph = project.graph
     renames: dict[str, str] | None = None
     keys = sorted(graph.nodes)
-    for edge in graph.edges:
+    for edge in project.checked_edges():
         if edge.target in graph.nodes:
             continue
         if renames is None:

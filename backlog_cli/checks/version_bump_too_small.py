@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from backlog_cli.checks._versioning import head_item, reasons, version_position
-from backlog_cli.classify import bump_version
 from backlog_cli.diagnostic import Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -34,6 +33,8 @@ def check(project: Project) -> Iterator[Diagnostic]:
     comparison = project.comparison
     if comparison is None:
         return
+    from backlog_cli.classify import bump_version  # only runs with --base: import it then
+
     for change in comparison.items:
         if change.state != "changed" or change.level == "none":
             continue

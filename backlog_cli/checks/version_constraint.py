@@ -34,7 +34,7 @@ SEVERITY: Severity = "error"
 
 def check(project: Project) -> Iterator[Diagnostic]:
     graph = project.graph
-    for edge in graph.edges:
+    for edge in project.checked_edges():
         if edge.ref.range is None:
             continue
         problem = _problem(project, edge)

@@ -32,7 +32,7 @@ SEVERITY: Severity = "error"
 
 
 def check(project: Project) -> Iterator[Diagnostic]:
-    for error in project.load_errors:
+    for error in project.checked_load_errors():
         yield Diagnostic(
             path=error.rel,
             line=error.line,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from backlog_cli import __version__, cache
-from backlog_cli.check import CheckOptions, CheckResult, run_check
+from backlog_cli.check import CheckOptions, CheckResult, run_check, scope
 from backlog_cli.config import Config
 from backlog_cli.dates import today
 from backlog_cli.diagnostic import Diagnostic
@@ -38,18 +38,20 @@ def digest(config: Config, scanned: list[Scanned], options: dict[str, Any]) -> s
     return hashlib.sha256(json.dumps(material, default=str).encode()).hexdigest()
 
 
-def referenced_files(project: Project) -> dict[str, str | None]:
-    """Files outside the item tree that findings depend on, with their content digest."""
+def referenced_files(project: Project, keys: frozenset[str] | None) -> dict[str, str | None]:
+    """Files outside the item tree that findings depend on, with their content digest.
+
+    `keys`: only the items whose findings are reported (`check PATHS`), or None for all.
+    """
     refs: dict[str, str | None] = {}
     root = project.config.repo_root
     for item in project.items:
-        spec = item.data.get("spec")
-        field = {"prompt": "template_file", "evaluation": "config"}.get(item.kind)
-        raw = spec.get(field) if isinstance(spec, dict) and field else None
-        if isinstance(raw, str):
-            resolved = resolve(raw, item.doc.path, root)
-            target = resolved.path or (item.doc.path.parent / raw)
-            refs[str(target)] = cache.file_digest(target) if resolved.path else None
+        raw = item.summary.file
+        if raw is None or (keys is not None and item.key not in keys):
+            continue
+        resolved = resolve(raw, item.doc.path, root)
+        target = resolved.path or (item.doc.path.parent / raw)
+        refs[str(target)] = cache.file_digest(target) if resolved.path else None
     return refs
 
 
@@ -114,5 +116,7 @@ def cached_run(
         )
     result = run_check(project, options)
     if folder is not None and key is not None:
-        cache.write_result(folder, key, referenced_files(project), _to_json(result))
+        in_scope = scope(project, options.paths)
+        refs = referenced_files(project, in_scope.items if in_scope is not None else None)
+        cache.write_result(folder, key, refs, _to_json(result))
     return result, project

@@ -1,0 +1,107 @@
+"""What the graph, the scope and the reports need of one item file, without its data.
+
+A summary is computed once from a file's data and kept in the cache's index. A
+`check PATH` run (pre-commit) then builds the whole reference graph from the summaries of
+10,000 files and parses the data of only the handful of items it reports on.
+
+In the cache a summary is a JSON list; `from_json` accepts only exactly that shape (the cache
+folder is untrusted input: anything else is a miss, never a crash).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from backlog_cli.graph import EdgeSpec, edge_specs
+from backlog_cli.refs import KINDS
+
+# the spec field that names a file next to the item, per kind
+FILE_FIELDS = {"prompt": "template_file", "evaluation": "config"}
+
+
+class Summary(NamedTuple):
+    kind: str | None
+    id: str | None
+    version: str | None
+    status: str | None
+    owner: str | None
+    title: str | None
+    renamed_from: tuple[str, ...]  # the string entries of `renamed_from`
+    file: str | None  # `spec.template_file` (prompt) or `spec.config` (evaluation), as written
+    edges: tuple[EdgeSpec, ...]
+
+    def to_json(self) -> list[Any]:
+        return [
+            *self[:6],
+            list(self.renamed_from),
+            self.file,
+            [[r, list(p), k, i, g] for r, p, k, i, g in self.edges],
+        ]
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def summarize(data: dict[str, Any]) -> Summary:
+    kind = _text(data.get("kind"))
+    renamed = data.get("renamed_from")
+    spec = data.get("spec")
+    field = FILE_FIELDS.get(kind or "")
+    file = _text(spec.get(field)) if field and isinstance(spec, dict) else None
+    return Summary(
+        kind,
+        _text(data.get("id")),
+        _text(data.get("version")),
+        _text(data.get("status")),
+        _text(data.get("owner")),
+        _text(data.get("title")),
+        tuple(r for r in renamed if isinstance(r, str)) if isinstance(renamed, list) else (),
+        file,
+        tuple(edge_specs(kind, data)) if kind in KINDS else (),
+    )
+
+
+_TEXT_OR_NONE = frozenset((str, type(None)))
+_KEY_PART = frozenset((str, int))
+
+
+def from_json(value: Any) -> Summary | None:
+    """The summary a cache entry holds, or None unless it has exactly the right shape."""
+    if type(value) is not list or len(value) != 9:
+        return None
+    kind, item_id, version, status, owner, title, renamed, file, edges = value
+    text = _TEXT_OR_NONE
+    if not (
+        type(kind) in text
+        and type(item_id) in text
+        and type(version) in text
+        and type(status) in text
+        and type(owner) in text
+        and type(title) in text
+        and type(file) in text
+        and type(renamed) is list
+        and type(edges) is list
+    ):
+        return None
+    for former in renamed:
+        if type(former) is not str:
+            return None
+    specs: list[EdgeSpec] = []
+    for edge in edges:
+        if type(edge) is not list or len(edge) != 5:
+            return None
+        relation, pointer, target_kind, target_id, range_text = edge
+        if not (
+            type(relation) is str
+            and type(pointer) is list
+            and type(target_kind) is str
+            and type(target_id) is str
+            and type(range_text) in text
+        ):
+            return None
+        for part in pointer:
+            if type(part) not in _KEY_PART:
+                return None
+        specs.append((relation, tuple(pointer), target_kind, target_id, range_text))
+    return Summary(kind, item_id, version, status, owner, title, tuple(renamed), file, tuple(specs))
