@@ -4,11 +4,40 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import stat
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from backlog_cli.errors import BacklogError
+
+_DEFERRED = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (and SIGTERM) back while a write is in flight, deliver it afterwards.
+
+    A KeyboardInterrupt can otherwise surface at any bytecode: inside `mkstemp` after the
+    file was created but before its name was returned, or between the write and the clean-up,
+    and the temporary file stays behind. The signal is blocked, not dropped: on leaving, it is
+    delivered and the command stops with exit 130, the target old or new. Only the main
+    thread receives Python's signals, and the tool runs no other threads.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, ())
+    try:
+        # a signal that arrived just before is raised here, before anything was created
+        signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def write_atomic(path: Path, text: str, *, force: bool = True) -> bool:
@@ -34,6 +63,15 @@ def write_atomic(path: Path, text: str, *, force: bool = True) -> bool:
             os.umask(umask)
             mode = 0o666 & ~umask
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BacklogError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    with _signals_deferred():
+        _replace(path, data, mode)
+    return True
+
+
+def _replace(path: Path, data: bytes, mode: int) -> None:
+    try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise BacklogError(f"{path}: cannot write: {exc.strerror or exc}") from exc
@@ -50,4 +88,3 @@ def write_atomic(path: Path, text: str, *, force: bool = True) -> bool:
         if isinstance(exc, OSError):
             raise BacklogError(f"{path}: cannot write: {exc.strerror or exc}") from exc
         raise
-    return True

@@ -68,18 +68,18 @@ class Item:
 
     @property
     def owner(self) -> str | None:
-        return self.summary.owner
+        return self.text("owner")
 
     @property
     def title(self) -> str | None:
-        return self.summary.title
+        return self.text("title")
 
     @property
     def edge_specs(self) -> tuple[EdgeSpec, ...]:
         return self.summary.edges
 
 
-_SUMMARY_TEXT = frozenset(("version", "status", "owner", "title"))
+_SUMMARY_TEXT = frozenset(("version", "status"))
 
 
 def as_item(doc: Document) -> Item | None:

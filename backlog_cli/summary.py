@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from backlog_cli.graph import EdgeSpec, edge_specs
+from backlog_cli.graph import EdgeSpec, Pointer, edge_specs, reference_fields
 from backlog_cli.refs import KINDS
 
 # the spec field that names a file next to the item, per kind
@@ -24,19 +24,19 @@ class Summary(NamedTuple):
     id: str | None
     version: str | None
     status: str | None
-    owner: str | None
-    title: str | None
     renamed_from: tuple[str, ...]  # the string entries of `renamed_from`
     file: str | None  # `spec.template_file` (prompt) or `spec.config` (evaluation), as written
     edges: tuple[EdgeSpec, ...]
 
     def to_json(self) -> list[Any]:
-        return [
-            *self[:6],
-            list(self.renamed_from),
-            self.file,
-            [[r, list(p), k, i, g] for r, p, k, i, g in self.edges],
+        """[kind, id, version, status, renamed_from, file, edges]; an edge is [relation,
+        list index or null, target kind, target id, range] (the pointer is the relation's
+        parts, plus the index for a list entry)."""
+        edges = [
+            [relation, pointer[-1] if len(pointer) > relation.count(".") + 1 else None, k, i, r]
+            for relation, pointer, k, i, r in self.edges
         ]
+        return [*self[:4], list(self.renamed_from), self.file, edges]
 
 
 def _text(value: Any) -> str | None:
@@ -54,8 +54,6 @@ def summarize(data: dict[str, Any]) -> Summary:
         _text(data.get("id")),
         _text(data.get("version")),
         _text(data.get("status")),
-        _text(data.get("owner")),
-        _text(data.get("title")),
         tuple(r for r in renamed if isinstance(r, str)) if isinstance(renamed, list) else (),
         file,
         tuple(edge_specs(kind, data)) if kind in KINDS else (),
@@ -63,22 +61,21 @@ def summarize(data: dict[str, Any]) -> Summary:
 
 
 _TEXT_OR_NONE = frozenset((str, type(None)))
-_KEY_PART = frozenset((str, int))
+# the pointer of each reference field, by its relation name (`spec.prompts` -> spec, prompts)
+_FIELDS: dict[str, Pointer] = {".".join(map(str, p)): p for k in KINDS for p in reference_fields(k)}
 
 
 def from_json(value: Any) -> Summary | None:
     """The summary a cache entry holds, or None unless it has exactly the right shape."""
-    if type(value) is not list or len(value) != 9:
+    if type(value) is not list or len(value) != 7:
         return None
-    kind, item_id, version, status, owner, title, renamed, file, edges = value
+    kind, item_id, version, status, renamed, file, edges = value
     text = _TEXT_OR_NONE
     if not (
         type(kind) in text
         and type(item_id) in text
         and type(version) in text
         and type(status) in text
-        and type(owner) in text
-        and type(title) in text
         and type(file) in text
         and type(renamed) is list
         and type(edges) is list
@@ -88,20 +85,24 @@ def from_json(value: Any) -> Summary | None:
         if type(former) is not str:
             return None
     specs: list[EdgeSpec] = []
+    fields = _FIELDS
     for edge in edges:
         if type(edge) is not list or len(edge) != 5:
             return None
-        relation, pointer, target_kind, target_id, range_text = edge
+        relation, index, target_kind, target_id, range_text = edge
+        field = fields.get(relation) if type(relation) is str else None
         if not (
-            type(relation) is str
-            and type(pointer) is list
+            field is not None
             and type(target_kind) is str
             and type(target_id) is str
             and type(range_text) in text
         ):
             return None
-        for part in pointer:
-            if type(part) not in _KEY_PART:
-                return None
-        specs.append((relation, tuple(pointer), target_kind, target_id, range_text))
-    return Summary(kind, item_id, version, status, owner, title, tuple(renamed), file, tuple(specs))
+        if index is None:
+            pointer = field
+        elif type(index) is int:
+            pointer = (*field, index)
+        else:
+            return None
+        specs.append((relation, pointer, target_kind, target_id, range_text))
+    return Summary(kind, item_id, version, status, tuple(renamed), file, tuple(specs))

@@ -132,22 +132,14 @@ def _index_entries(root: Path) -> tuple[Path, dict[str, object]]:
 @pytest.mark.parametrize(
     "poison",
     [
-        [None] * 9,  # every field null: a valid shape, and the data says otherwise
-        ["model", "m", "1.0.0", "done", "@o", "T", "not a list", None, []],
-        [
-            "model",
-            "m",
-            "1.0.0",
-            "done",
-            "@o",
-            "T",
-            [],
-            None,
-            [["depends_on", [{}], "m", "x", None]],
-        ],
-        ["model", "m", "1.0.0", "done", "@o", "T", [], None, [["r", ["p"], "model", 5, None]]],
-        ["model", "m", 1, "done", "@o", "T", [], None, []],
-        ["model", "m", "1.0.0", "done", "@o", "T", [], None, [[1, 2, 3, 4, 5]]],
+        [None] * 7,  # every field null: a valid shape, and the data says otherwise
+        ["model", "m", "1.0.0", "done", "not a list", None, []],
+        ["model", "m", "1.0.0", "done", [], None, [["depends_on", {}, "m", "x", None]]],
+        ["model", "m", "1.0.0", "done", [], None, [["no.such.field", None, "model", "x", None]]],
+        ["model", "m", "1.0.0", "done", [], None, [["depends_on", 0, "model", 5, None]]],
+        ["model", "m", 1, "done", [], None, []],
+        ["model", "m", "1.0.0", "done", [], None, [[1, 2, 3, 4, 5]]],
+        ["model", "m", "1.0.0", "done", [], None, []] + [None] * 2,
         {"kind": "model"},
         "x" * 10,
     ],
@@ -166,7 +158,7 @@ def test_index_entries_of_the_wrong_shape_are_rebuilt(tmp_path: Path, poison: ob
     )
     for stored in (root / ".backlog_cache/results").glob("*.json"):
         stored.unlink()
-    if poison == [None] * 9:
+    if poison == [None] * 7:
         # the only wrong-but-well-formed summary: it can hide items from the graph (wrong
         # findings for unchanged content, like any poisoned cache), but never crash
         assert isinstance(checked(root, "backlog/p.yaml")["diagnostics"], list)
@@ -213,7 +205,19 @@ def test_check_paths_reads_summaries_and_parses_only_what_it_reports(tmp_path: P
     assert not any(item_key == "dataset/d7" for item_key, _ in rules)  # outside the path
     assert data_pack.read_bytes() == before  # the data pack is left alone by a PATHS run
     _, entries = _index_entries(root)
-    assert len(entries) == len(files) - 1 + 1  # every item file (not the template), and q
+    assert len(entries) == len(files) - 1  # every item file (not the template); q is not
+    # recorded: a PATHS run rewrites the index only for many misses, a full run always does
+    checked(root)
+    index, entries = _index_entries(root)
+    assert len(entries) == len(files)
+    before_many = index.read_bytes()
+    for i in range(cache.LAZY_MISSES_UNSAVED + 1):
+        name = f"backlog/many/d{i}.yaml"
+        (root / name).write_text(item("dataset", f"d{i}", spec=f"source: s3://y/{i}"), "utf-8")
+    assert checked(root, "backlog/many") == checked(root, "--no-cache", "backlog/many")
+    _, entries = _index_entries(root)
+    assert len(entries) == len(files)  # rewritten: the old contents of d0.. are gone
+    assert index.read_bytes() != before_many
 
 
 def test_no_cache_and_cache_dir_and_env(tmp_path: Path) -> None:
