@@ -23,6 +23,49 @@ if TYPE_CHECKING:
     from backlog_cli.project import Project
     from backlog_cli.select import Why
 
+
+def _defer_typer_coercion() -> bool:
+    """Keep pydantic out of `--help`, `--version` and shell completion.
+
+    Typer coerces each parameter's value through a pydantic TypeAdapter that it builds the
+    first time the parameter is processed, even when there is no value to coerce: a
+    command's `--help`, the group's flags and every completion request imported pydantic
+    (~50 ms, and ~20 TypeAdapters) for nothing. This defers building the adapter until a
+    value needs it; an unset value and a bool flag's bool pass straight through, exactly as
+    typer's own coercion would pass them. Returns whether the hook is in place (with a
+    typer that lacks these internals nothing changes).
+    """
+    try:
+        from typer.core import _TyperParameter
+    except ImportError:  # pragma: no cover - another typer
+        return False
+    build = getattr(_TyperParameter, "get_runtime_param", None)
+    if build is None or getattr(build, "_deferred", False):  # pragma: no cover
+        return build is not None
+
+    class Deferred:
+        def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+            if value is None:
+                return () if (param.multiple or param.nargs == -1) else None
+            if isinstance(value, bool) and param.type_descriptor.annotation is bool:
+                return value
+            return original(param).coerce(value, param=param, ctx=ctx)
+
+    deferred = Deferred()
+    original: Any = build
+
+    def get_runtime_param(self: Any) -> Any:
+        if self._runtime_param is None:
+            return deferred
+        return self._runtime_param
+
+    get_runtime_param._deferred = True  # type: ignore[attr-defined]
+    _TyperParameter.get_runtime_param = get_runtime_param  # type: ignore[method-assign]
+    return True
+
+
+COERCION_DEFERRED = _defer_typer_coercion()
+
 app = typer.Typer(
     name="backlog",
     help="Git-native checks for GenAI product backlogs.",

@@ -244,6 +244,54 @@ def test_version_and_help() -> None:
     assert help_text.returncode == 0 and "--ignore-rule" in help_text.stdout
 
 
+HEAVY = ("pydantic", "jsonschema", "rich", "yaml", "backlog_cli.git", "backlog_cli.loader")
+
+
+def _imported(args: list[str], env: dict[str, str] | None = None) -> tuple[set[str], str]:
+    """The modules a real `backlog ARGS` run imports (by `-X importtime`), and its output."""
+    # started as `backlog` (the name shell completion is keyed by), like the installed script
+    start = "import sys; sys.argv[0] = 'backlog'; from backlog_cli.cli import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", start, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "import time:" in result.stderr
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    return modules, result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--version"], ["--help"], ["check", "--help"], ["diff", "--help"], ["lineage", "--help"]],
+)
+def test_version_help_and_completion_stay_light(args: list[str]) -> None:
+    from backlog_cli import cli
+
+    if not cli.COERCION_DEFERRED and args[0] != "--version":
+        pytest.skip("this typer has no hook to defer parameter coercion")
+    imported, out = _imported(args)
+    assert out.strip()
+    assert not imported & set(HEAVY), imported & set(HEAVY)
+    # and the same for a completion request of a command's options
+    completion, offered = _imported(
+        [],
+        {
+            "_BACKLOG_COMPLETE": "complete_bash",
+            "COMP_WORDS": "backlog check --f",
+            "COMP_CWORD": "2",
+        },
+    )
+    assert not completion & set(HEAVY), completion & set(HEAVY)
+    assert offered.split() == ["--format"]  # the request really ran through the CLI
+
+
 def test_rules_command_documents_each_rule() -> None:
     result = run_cli("rules")
     assert result.returncode == 0
