@@ -30,9 +30,10 @@ def _defer_typer_coercion() -> bool:
     Typer coerces each parameter's value through a pydantic TypeAdapter that it builds the
     first time the parameter is processed, even when there is no value to coerce: a
     command's `--help`, the group's flags and every completion request imported pydantic
-    (~50 ms, and ~20 TypeAdapters) for nothing. This defers building the adapter until a
-    value needs it; an unset value and a bool flag's bool pass straight through, exactly as
-    typer's own coercion would pass them. Returns whether the hook is in place (with a
+    (~50 ms), and every `check` built ~20 TypeAdapters (~100 ms of a 0.5 s warm run). This
+    defers the adapter until a value needs one: an unset value passes through, and the
+    plain types this CLI uses (str, bool, Path, lists of them) get exactly what typer's
+    own converters give, without pydantic. Returns whether the hook is in place (with a
     typer that lacks these internals nothing changes).
     """
     try:
@@ -43,12 +44,43 @@ def _defer_typer_coercion() -> bool:
     if build is None or getattr(build, "_deferred", False):  # pragma: no cover
         return build is not None
 
+    coerce_cli_path: Any
+    try:
+        from typer._param_types import coerce_cli_path
+    except ImportError:  # pragma: no cover - another typer: paths go through pydantic
+        coerce_cli_path = None
+
+    missing = object()
+
+    def plain(value: Any, annotation: Any, param: Any, ctx: Any) -> Any:
+        """What typer's own coercion gives for the plain types this CLI uses (str, bool,
+        Path and lists of them, with no parser), without pydantic; `missing` otherwise."""
+        info = param.type_descriptor.parameter_info
+        if annotation is str and type(value) is str:
+            return value
+        if annotation is bool and type(value) is bool:
+            return value
+        if (
+            annotation is Path
+            and isinstance(value, str)
+            and coerce_cli_path is not None
+            and getattr(info, "parser", None) is None
+        ):
+            return coerce_cli_path(Path(value), info, path_type=Path, param=param, ctx=ctx)
+        if getattr(annotation, "__origin__", None) is list and isinstance(value, (list, tuple)):
+            (inner,) = annotation.__args__
+            out = [plain(v, inner, param, ctx) for v in value]
+            if all(v is not missing for v in out):
+                return out
+        return missing
+
     class Deferred:
         def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
             if value is None:
                 return () if (param.multiple or param.nargs == -1) else None
-            if isinstance(value, bool) and param.type_descriptor.annotation is bool:
-                return value
+            done = plain(value, param.type_descriptor.annotation, param, ctx)
+            if done is not missing:
+                return done
             return original(param).coerce(value, param=param, ctx=ctx)
 
     deferred = Deferred()

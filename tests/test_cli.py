@@ -292,6 +292,22 @@ def test_version_help_and_completion_stay_light(args: list[str]) -> None:
     assert offered.split() == ["--format"]  # the request really ran through the CLI
 
 
+def test_a_warm_check_imports_neither_pydantic_nor_jsonschema(tmp_path: Path) -> None:
+    """A pre-commit run with a warm cache: option parsing and the cached result need no
+    validation library (typer's own converters for str/bool/Path, and no rule runs)."""
+    from backlog_cli import cli
+
+    if not cli.COERCION_DEFERRED:
+        pytest.skip("this typer has no hook to defer parameter coercion")
+    root = write_backlog(tmp_path / "repo", {"backlog/m.yaml": item("model", "m")})
+    args = ["check", "--root", str(root), "--format", "json", str(root / "backlog/m.yaml")]
+    first, _ = _imported(args)
+    assert "jsonschema" in first  # the cold run validated the file
+    warm, out = _imported(args)
+    assert json.loads(out)["summary"]["items"] == 1
+    assert not warm & {"pydantic", "jsonschema"}, warm & {"pydantic", "jsonschema"}
+
+
 def test_rules_command_documents_each_rule() -> None:
     result = run_cli("rules")
     assert result.returncode == 0
