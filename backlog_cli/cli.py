@@ -215,8 +215,12 @@ def _check_cached(
     result_folder = None if uses_changed else folder
 
     def load(scanned: list[Any]) -> Project:
-        # `check PATHS` (pre-commit) reports on a few items: the others stay summaries
-        lazy = bool(options.paths)
+        # `check FILES` (pre-commit) reports on a few items: the others stay summaries. A
+        # folder or the config file in PATHS can select everything: then parse as usual.
+        config_file = config.source.resolve() if config.source is not None else None
+        lazy = bool(options.paths) and not any(
+            p.is_dir() or p.resolve() == config_file for p in options.paths
+        )
         parsed = cache.Cache(folder, lazy=lazy) if folder is not None else None
         return load_project(config, parsed, scanned)
 
