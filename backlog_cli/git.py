@@ -105,11 +105,18 @@ def _looks_hostile(ref: str) -> str | None:
     return None
 
 
+def shown(text: str) -> str:
+    """`text` for a message, control characters escaped (`\\n`, `\\x1b`): a ref from a
+    config file must not move the terminal's cursor, nor start a line of its own that a CI
+    log would read as a command (`::error ...` in GitHub Actions)."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 def verify_ref(repo: Path, ref: str, role: str = "ref") -> str:
     """The commit id `ref` names; exit 2 (with the fix) when it does not resolve."""
     problem = _looks_hostile(ref)
     if problem is not None:
-        raise BacklogError(f"{role} `{ref}` {problem}; give a branch, tag or commit")
+        raise BacklogError(f"{role} `{shown(ref)}` {problem}; give a branch, tag or commit")
     proc_out = run(
         repo,
         "rev-parse",
@@ -124,11 +131,11 @@ def verify_ref(repo: Path, ref: str, role: str = "ref") -> str:
         return sha
     if is_shallow(repo):
         raise BacklogError(
-            f"{role} `{ref}` is not in this shallow clone; fetch the history with "
+            f"{role} `{shown(ref)}` is not in this shallow clone; fetch the history with "
             "`git fetch --unshallow` (or `git fetch origin <branch>`); in GitHub Actions use "
             "`actions/checkout` with `fetch-depth: 0`"
         )
-    raise BacklogError(f"{role} `{ref}` does not resolve to a commit; {FETCH_HINT}")
+    raise BacklogError(f"{role} `{shown(ref)}` does not resolve to a commit; {FETCH_HINT}")
 
 
 def default_base(repo: Path, configured: str | None) -> str:
@@ -202,10 +209,15 @@ def changed_files(repo: Path, base: str, head: str | None) -> list[FileChange]:
     return out
 
 
+# `cat-file --batch` reads one name per line, and drops a carriage return before the newline
+_UNBATCHABLE = frozenset("\n\r")
+
+
 class BlobReader:
     """One `git cat-file --batch` process for many reads of `rev:path` or blob ids."""
 
     def __init__(self, repo: Path) -> None:
+        self._repo = repo
         self._proc = subprocess.Popen(
             [_git(), "cat-file", "--batch"],
             cwd=repo,
@@ -242,26 +254,46 @@ class BlobReader:
 
         Requests are written in chunks and answered in order, so the pipe never deadlocks.
         A blob over `limit` bytes is read and dropped (None), never kept in memory twice.
+        A name the line-based protocol cannot carry (a file name, or a `template_file` value,
+        with a line break in it: anyone who can push a commit can create one) is read on its
+        own instead, so that it never stops a whole diff.
         """
         out: list[bytes | None] = []
         assert self._proc.stdin is not None and self._proc.stdout is not None
         for start in range(0, len(names), 256):
             chunk = names[start : start + 256]
-            for name in chunk:
-                if "\n" in name:
-                    raise BacklogError(f"path with a newline cannot be read from git: {name!r}")
-            self._proc.stdin.write("".join(f"{n}\n" for n in chunk).encode())
+            batched = [n for n in chunk if not _UNBATCHABLE.intersection(n)]
+            self._proc.stdin.write("".join(f"{n}\n" for n in batched).encode())
             self._proc.stdin.flush()
-            for _ in chunk:
-                header = self._proc.stdout.readline().decode("utf-8", "replace").split()
-                if len(header) == 3 and header[1] in ("blob", "tree", "commit", "tag"):
-                    size = int(header[2])
-                    data = self._read_exact(size + 1)[:-1]
-                    ok = header[1] == "blob" and (limit is None or size <= limit)
-                    out.append(data if ok else None)
+            answers = iter([self._answer(limit) for _ in batched])
+            for name in chunk:
+                if _UNBATCHABLE.intersection(name):
+                    out.append(self._read_alone(name, limit))
                 else:
-                    out.append(None)  # "<name> missing" / "ambiguous"
+                    out.append(next(answers))
         return out
+
+    def _answer(self, limit: int | None) -> bytes | None:
+        assert self._proc.stdout is not None
+        header = self._proc.stdout.readline().decode("utf-8", "replace").split()
+        if len(header) == 3 and header[1] in ("blob", "tree", "commit", "tag"):
+            size = int(header[2])
+            data = self._read_exact(size + 1)[:-1]
+            ok = header[1] == "blob" and (limit is None or size <= limit)
+            return data if ok else None
+        return None  # "<name> missing" / "ambiguous"
+
+    def _read_alone(self, name: str, limit: int | None) -> bytes | None:
+        """One object by name, in an argument list (where a line break is just a byte)."""
+        if (
+            run(self._repo, "cat-file", "-t", "--end-of-options", name, check=False).strip()
+            != b"blob"
+        ):
+            return None
+        size = run(self._repo, "cat-file", "-s", "--end-of-options", name, check=False).strip()
+        if not size.isdigit() or (limit is not None and int(size) > limit):
+            return None
+        return run(self._repo, "cat-file", "blob", "--end-of-options", name, check=False)
 
     def _read_exact(self, size: int) -> bytes:
         assert self._proc.stdout is not None

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import item, write_backlog
 
@@ -37,9 +41,10 @@ def test_sigint_during_schema_output_leaves_old_or_new_files(tmp_path: Path) -> 
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         seen_codes.add(proc.returncode)
-        # -SIGINT: the signal came before Python installed its handler (a shell shows 130)
-        assert proc.returncode in (0, 130, -signal.SIGINT), err
-        assert b"Traceback" not in err
+        if not _known_sigint_bug(proc.returncode, 0, err):
+            # -SIGINT: the signal came before Python installed its handler (a shell shows 130)
+            assert proc.returncode in (0, 130, -signal.SIGINT), err
+            assert b"Traceback" not in err
         for name in ("prompt", "item", "check-result"):
             text = (out / f"{name}.schema.json").read_text(encoding="utf-8")
             assert text == old or json.loads(text)["$id"].endswith(f"/{name}.schema.json")
@@ -65,3 +70,285 @@ def test_sigkill_during_bump_never_leaves_a_partial_item(tmp_path: Path) -> None
         after = target.read_text(encoding="utf-8")
         assert after in (before, before.replace(current, bumped))
     assert killed > 0  # some runs really died before finishing
+
+
+# --- every other command that writes: new, init, check --output, check --write-baseline ------
+#
+# Each command first runs to completion once (its output is the "new" content and its run
+# time scales the delays), then runs again and again with SIGINT or SIGKILL sent at delays
+# spread over that run time, most of them near the end where the writes happen. After every
+# attempt each target file is checked: absent or old, or exactly the complete new content.
+# Which attempts were interrupted mid-write is up to the scheduler; the invariant is asserted
+# on all of them, so the test never depends on hitting one particular point.
+
+BIG = 600  # items: long enough a run that the signals land inside it
+
+
+@pytest.fixture(scope="module")
+def big_backlog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    files: dict[str, str | bytes] = {
+        f"backlog/models/m{n}.yaml": item("model", f"m{n}", extra="statuss: typo")
+        for n in range(BIG)
+    }
+    return write_backlog(tmp_path_factory.mktemp("interrupts") / "repo", files)
+
+
+@dataclass(frozen=True)
+class Case:
+    args: tuple[str, ...]  # `{out}` stands for the output folder
+    targets: tuple[str, ...]  # relative to the repo, or `{out}/name`
+    old: tuple[str | None, ...]  # content before each run (None: absent)
+
+
+CASES = {
+    "new": Case(("new", "prompt", "fresh"), ("backlog/prompts/fresh.yaml",), (None,)),
+    "init": Case(
+        ("init", "--force"),
+        ("backlog.yaml", "backlog/prompts/example-prompt.yaml"),
+        ("items: backlog/\n", None),
+    ),
+    "check --output": Case(
+        ("check", "--no-cache", "--format", "json", "--output", "{out}/report.json"),
+        ("{out}/report.json",),
+        ('{"old": true}\n',),
+    ),
+    "check --write-baseline": Case(
+        ("check", "--no-cache", "--write-baseline", "{out}/baseline.json"),
+        ("{out}/baseline.json",),
+        ('{"old": true}\n',),
+    ),
+}
+
+
+def _temp_files(*folders: Path) -> list[Path]:
+    return [p for folder in folders for p in folder.rglob("*.tmp")]
+
+
+def _attempts(case: Case, root: Path, out: Path) -> None:
+    args = [a.replace("{out}", str(out)) for a in case.args]
+    targets = [Path(t.replace("{out}", str(out))) for t in case.targets]
+    targets = [t if t.is_absolute() else root / t for t in targets]
+
+    def reset() -> None:
+        for target, old in zip(targets, case.old, strict=True):
+            if old is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_text(old, encoding="utf-8")
+        for stray in _temp_files(root, out):  # what an earlier SIGKILL may have left
+            stray.unlink()
+
+    try:
+        reset()
+        started = time.monotonic()
+        proc = _spawn(args, root)
+        _, err = proc.communicate(timeout=120)
+        elapsed = time.monotonic() - started
+        done_code = proc.returncode
+        assert done_code in (0, 1), err
+        new = [t.read_text(encoding="utf-8") for t in targets]
+        assert all(n != o for n, o in zip(new, case.old, strict=True))
+
+        def attempt(sig: signal.Signals, fraction: float) -> int:
+            """One run stopped by `sig` after `fraction` of a full run; the invariants."""
+            reset()
+            proc = _spawn(args, root)
+            time.sleep(fraction * elapsed)
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=120)
+            for target, old, complete in zip(targets, case.old, new, strict=True):
+                now = target.read_text(encoding="utf-8") if target.exists() else None
+                assert now in (old, complete), (target, sig, proc.returncode, now)
+            if sig == signal.SIGKILL:  # may leave a temp file; the targets are what counts
+                assert proc.returncode in (done_code, -signal.SIGKILL), err
+                return proc.returncode
+            assert not _temp_files(root, out), "an interrupted write left its temp file"
+            if _known_sigint_bug(proc.returncode, done_code, err):
+                return proc.returncode  # the files are fine; the exit is xfailed below
+            assert b"Traceback" not in err, err
+            # -SIGINT (a shell shows 130 too): mostly the signal beat the interpreter's own
+            # handler; 130 and nothing said: it came while the command was still importing
+            assert proc.returncode in (done_code, 130, -signal.SIGINT), (proc.returncode, err)
+            if proc.returncode != done_code:
+                assert err.decode() in ("", "backlog: interrupted\n"), err
+            return proc.returncode
+
+        for sig, delays in ((signal.SIGINT, SIGINT_DELAYS), (signal.SIGKILL, SIGKILL_DELAYS)):
+            codes = [attempt(sig, fraction) for fraction in delays]
+            if all(code == done_code for code in codes):
+                # the machine got faster than when the full run was timed: earlier, then
+                codes += [attempt(sig, fraction) for fraction in (0.3, 0.15, 0.05)]
+            assert any(code != done_code for code in codes), (sig, codes)
+    finally:
+        reset()
+
+
+def _known_sigint_bug(code: int, done_code: int, err: bytes) -> bool:
+    """The two rare windows where Ctrl-C is mishandled by cli.main (each xfailed below with a
+    deterministic reproduction): the files are still old or new, only the exit is wrong."""
+    wrapped = code == 3 and b"Error calling __set_name__" in err
+    at_exit = code == done_code and err.startswith(b"Exception ignored in: <module 'threading'")
+    return wrapped or at_exit
+
+
+# fractions of a full run's wall time; most near the end, where the writes happen
+SIGINT_DELAYS = [0.4, 0.8, 0.9, 0.95, 1.0]
+SIGKILL_DELAYS = [0.6, 0.9, 0.97, 1.05]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_interrupted_writes_leave_old_or_new_files(
+    big_backlog: Path, tmp_path: Path, name: str
+) -> None:
+    _attempts(CASES[name], big_backlog, tmp_path)
+
+
+# --- Ctrl-C landing inside the write itself ---------------------------------------------------
+#
+# A whole command spends milliseconds of its run writing, so few signals above land inside a
+# write. Here a child process does nothing but write, and is interrupted over and over: each
+# Ctrl-C lands somewhere inside the writer (creating the temp file, writing, renaming).
+
+_WRITER = """
+import json, signal, sys
+from pathlib import Path
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+module, name = sys.argv[1].rsplit(".", 1)
+write = getattr(__import__(module, fromlist=[name]), name)
+folder, rounds = Path(sys.argv[2]), int(sys.argv[3])
+target = folder / "target.json"
+texts = [str(n) * 200_000 for n in range(4)]
+for _ in range(rounds):
+    try:
+        sys.stdout.write("go\\n")
+        sys.stdout.flush()
+        n = 0
+        while True:
+            write(target, texts[n % 4])
+            n += 1
+    except KeyboardInterrupt:
+        pass
+    left = sorted(p.name for p in folder.iterdir() if p != target)
+    for name in left:
+        (folder / name).unlink()
+    whole = not target.exists() or target.read_text(encoding="utf-8") in texts
+    sys.stdout.write(json.dumps({"left": left, "whole": whole}) + "\\n")
+    sys.stdout.flush()
+"""
+
+
+def _interrupt_writer(function: str, folder: Path, rounds: int) -> list[dict[str, object]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, function, str(folder), str(rounds)],
+        cwd=Path(__file__).parent.parent,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    reports = []
+    rng = random.Random(1234)
+    try:
+        for _ in range(rounds):
+            assert proc.stdout.readline() == "go\n"
+            time.sleep(rng.uniform(0.0005, 0.01))
+            proc.send_signal(signal.SIGINT)
+            reports.append(json.loads(proc.stdout.readline()))
+    finally:
+        proc.stdout.close()
+        proc.wait(timeout=60)
+    assert proc.returncode == 0
+    return reports
+
+
+def test_ctrl_c_inside_an_atomic_write_leaves_no_temp_file(tmp_path: Path) -> None:
+    reports = _interrupt_writer("backlog_cli.fsutil.write_atomic", tmp_path, 150)
+    assert all(r["whole"] for r in reports)
+    assert [r["left"] for r in reports if r["left"]] == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="backlog_cli/cache.py `_write` leaves `.NAME.XXXX.tmp` in the cache folder when "
+    "Ctrl-C lands between mkstemp creating the file and the `try` that cleans it up "
+    "(fsutil.write_atomic defers SIGINT around the write; the cache writer does not)",
+)
+def test_ctrl_c_inside_a_cache_write_leaves_no_temp_file(tmp_path: Path) -> None:
+    reports = _interrupt_writer("backlog_cli.cache._write", tmp_path, 100)
+    assert all(r["whole"] for r in reports)
+    assert [r["left"] for r in reports if r["left"]] == []
+
+
+# --- Ctrl-C at the two edges cli.main does not cover --------------------------------------------
+
+_WRAPPED = """
+import sys
+from backlog_cli import cli
+
+def project(*args, **kwargs):
+    # Ctrl-C while a lazily imported module defines a class: CPython 3.11 wraps an exception
+    # from a descriptor's __set_name__ (dataclass fields are descriptors) in a RuntimeError
+    class Descriptor:
+        def __set_name__(self, owner, name):
+            raise KeyboardInterrupt
+
+    class Item:
+        field = Descriptor()
+
+cli._project = project
+sys.argv = ["backlog", "list"]
+cli.main()
+"""
+
+_AT_EXIT = """
+import os, signal, sys, threading
+from backlog_cli import cli
+
+shutdown = threading._shutdown
+
+def interrupted_shutdown():  # Ctrl-C just as the finished command exits
+    os.kill(os.getpid(), signal.SIGINT)
+    shutdown()
+
+threading._shutdown = interrupted_shutdown
+sys.argv = ["backlog", "rules"]
+cli.main()
+"""
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.xfail(
+    sys.version_info < (3, 12),
+    strict=True,
+    reason="cli.main catches `Exception` and reports `internal error: RuntimeError: Error "
+    "calling __set_name__ ...`, exit 3, when Python 3.11 wraps the KeyboardInterrupt of a "
+    "Ctrl-C that lands while a lazily imported module creates a dataclass (seen during "
+    "`new`/`init`); it should look for a KeyboardInterrupt in the exception's cause chain",
+)
+def test_ctrl_c_wrapped_by_python_is_still_an_interrupt() -> None:
+    result = _python(_WRAPPED)
+    assert result.returncode == 130, result.stderr
+    assert result.stderr == "backlog: interrupted\n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cli.main leaves Python's SIGINT handler in place after the command is done, so a "
+    "Ctrl-C during interpreter shutdown prints `Exception ignored in: <module 'threading'>` "
+    "and a KeyboardInterrupt traceback (seen during `new`/`init`); it could ignore SIGINT (or "
+    "restore SIG_DFL) once the command has returned",
+)
+def test_ctrl_c_after_the_command_finished_prints_no_traceback() -> None:
+    result = _python(_AT_EXIT)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode in (0, 130, -signal.SIGINT)

@@ -16,7 +16,8 @@ through one `cat-file --batch` process. The walk follows:
 A version is a commit whose item data or template differs from the one before it; pure
 moves and edits that do not change the data (comments, formatting) are not versions. A
 final "working tree" entry shows uncommitted changes. An item gone from the working tree
-is found in history (its newest deletion) and its last entry says when it was removed.
+is found in history (its newest deletion, or the edit that put another id in its file) and
+its last entry says when it was removed.
 """
 
 from __future__ import annotations
@@ -200,21 +201,43 @@ class _Walker:
         return [p for p in names if self.is_item(p)]
 
     def find_removed(
-        self, name: str, changes: Sequence[git.FileChange], parent: str
+        self, name: str, changes: Sequence[git.FileChange], parent: str, at: str | None
     ) -> Side | None:
         """The item called `name` among the item files `changes` delete (or move out of the
-        item folder), as it was at `parent`."""
+        item folder), or edit so that they no longer hold it, as it was at `parent`; `at`
+        is the commit that made `changes` (None: the working tree, which lacks the item)."""
         gone = [
             c.old
             for c in changes
             if self.is_item(c.old)
             and (c.status == "D" or (c.status == "R" and not self.is_item(c.new)))
         ]
-        if not gone:
-            return None
-        for side in self.read_items(parent, [p for p in gone if p is not None]):
+        for side in self.read_items(parent, [p for p in gone if p is not None]) if gone else []:
             if side is not None and _named(side, name):
                 return self.with_template(side, parent)
+        # the file stays but another item (or nothing that parses) is in it now: an id
+        # changed in place without `renamed_from`. Only files that mention the id are parsed.
+        edited = [
+            c
+            for c in changes
+            if c.status in ("M", "R") and self.is_item(c.old) and self.is_item(c.new)
+        ]
+        if not edited:
+            return None
+        mention = name.rsplit("/", 1)[-1].encode("utf-8")
+        limit = self.config.limits.max_file_size
+        olds = self.reader.read_many([f"{parent}:{c.old}" for c in edited], limit)
+        for change, raw in zip(edited, olds, strict=True):
+            if raw is None or mention not in raw or change.old is None:
+                continue
+            side = parse_blob(raw, change.old, self.config)
+            if side is None or not _named(side, name):
+                continue
+            if at is not None and change.new is not None:
+                now = self.read_items(at, [change.new])[0]
+                if now is not None and _named(now, name):
+                    continue  # still there: an edit, not the removal
+            return self.with_template(side, parent)
         return None
 
 
@@ -340,12 +363,12 @@ def _removed(
 ) -> tuple[Side | None, int, Entry]:
     """Where an item gone from the working tree was last seen: the item as it was just
     before its removal, the index of the commit to walk on from, and the removal entry."""
-    found = walker.find_removed(name, wt_changes, "HEAD")
+    found = walker.find_removed(name, wt_changes, "HEAD", None)
     if found is not None:
         return found, 0, Entry(None, None, found)
     for index, commit in enumerate(commits[:-1]):
         parent = commits[index + 1].sha
-        found = walker.find_removed(name, commit.changes, parent)
+        found = walker.find_removed(name, commit.changes, parent, commit.sha)
         if found is not None:
             return found, index + 1, Entry(commit, None, found)
     return None, 0, Entry(None, None, None)
