@@ -267,7 +267,13 @@ def _project_at(
                 "files); drop one of them"
             )
         project, keep = versioning.temporary_head(config, head)
-    project.comparison = versioning.with_base(config, project, base, head, only=only)
+    try:
+        project.comparison = versioning.with_base(config, project, base, head, only=only)
+    except BaseException:
+        cleanup = getattr(keep, "cleanup", None)
+        if callable(cleanup):  # a refused base: remove the --head checkout now
+            cleanup()
+        raise
     return project, keep
 
 
@@ -966,30 +972,53 @@ def main() -> None:
     # re-walks that heap again and again for nothing (~15% of a pre-commit run). Collect
     # rarely instead; memory stays bounded because cycles are still collected.
     gc.set_threshold(100_000, 50, 1000)
+    sys.exit(_run())
+
+
+def entry() -> None:
+    """The `backlog` program (console script and `python -m backlog_cli.cli`): `main`, and
+    once the command is over (its files written) Ctrl-C is ignored, so that one landing
+    while the interpreter shuts down prints no traceback. `main` alone, called in-process,
+    leaves the caller's signal handlers as they were."""
+    import signal
+
+    try:
+        main()
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run() -> int:
+    """Run the command; its exit code, with every error mapped to one."""
     try:
         code = app(standalone_mode=False)
     except BacklogError as exc:
         sys.stderr.write(f"backlog: error: {exc}\n")
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        return int(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("backlog: interrupted\n")
-        sys.exit(130)
+        return 130
     except typer.Abort:
         sys.stderr.write("backlog: aborted\n")
-        sys.exit(130)
+        return 130
     except BrokenPipeError:
         # `backlog check | head`: the reader left; stop quietly like other Unix tools
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(141)
+        return 141
     except Exception as exc:
         # click's usage errors (typer vendors click, so match by behaviour, not by class)
         show = getattr(exc, "show", None)
         if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
             show()
-            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+            return int(exc.exit_code)  # type: ignore[attr-defined]
+        if _interrupt_inside(exc):
+            # Python 3.11 wraps a Ctrl-C that lands while a class is being created (a lazily
+            # imported module's dataclass) in a RuntimeError: still the user's interrupt
+            sys.stderr.write("backlog: interrupted\n")
+            return 130
         if os.environ.get("BACKLOG_DEBUG"):
             raise
         sys.stderr.write(
@@ -997,9 +1026,20 @@ def main() -> None:
             "This is a bug in backlog-cli, not in your files. Please report it with the "
             "command you ran; BACKLOG_DEBUG=1 shows the traceback.\n"
         )
-        sys.exit(3)
-    sys.exit(code if isinstance(code, int) else 0)
+        return 3
+    return code if isinstance(code, int) else 0
+
+
+def _interrupt_inside(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -17,7 +17,7 @@ _DEFERRED = {signal.SIGINT, signal.SIGTERM}
 
 
 @contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
+def signals_deferred() -> Iterator[None]:
     """Hold Ctrl-C (and SIGTERM) back while a write is in flight, deliver it afterwards.
 
     A KeyboardInterrupt can otherwise surface at any bytecode: inside `mkstemp` after the
@@ -65,7 +65,7 @@ def write_atomic(path: Path, text: str, *, force: bool = True) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BacklogError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    with _signals_deferred():
+    with signals_deferred():
         _replace(path, data, mode)
     return True
 

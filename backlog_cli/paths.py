@@ -47,11 +47,13 @@ def _inside_unresolved(lexical: Path, repo_root: Path) -> bool:
     return lexical.is_relative_to(Path(os.path.abspath(repo_root)))
 
 
-def read_text(path: Path, limit: int) -> str | None:
-    """A resolved file's text, or None when it is too large or not UTF-8."""
+def read_text(path: Path, limit: int) -> tuple[str | None, str | None]:
+    """A resolved file's text, or None and why not (too large, unreadable, not UTF-8)."""
     try:
         if path.stat().st_size > limit:
-            return None
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+            return None, f"it is over the {limit}-byte size cap"
+        return path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError:
+        return None, "it is not UTF-8 text"
+    except OSError as exc:
+        return None, f"it cannot be read ({exc.strerror or exc})"

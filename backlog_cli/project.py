@@ -17,10 +17,8 @@ from backlog_cli.loader import (
     LoadError,
     _Problem,
     decode,
-    discover,
     discover_entries,
     load_bytes,
-    load_file,
     read_file,
 )
 from backlog_cli.refs import KINDS
@@ -225,8 +223,11 @@ def scan(config: Config) -> list[Scanned]:
         return out
     found = discover_entries(config.items, config.repo_root, config.exclude, config.project_root)
     limits, root = config.limits, config.repo_root
-    for name, rel, link in found:
+    for name, rel, link, problem in found:
         path = Path(name)
+        if problem is not None:  # a folder that cannot be listed: its items go unchecked
+            out.append(Scanned(path, rel, LoadError(path, rel, problem), None))
+            continue
         raw = (link and _outside(path, rel, root, link)) or read_file(path, rel, limits)
         key = content_key(raw, limits) if isinstance(raw, bytes) else None
         out.append(Scanned(path, rel, raw, key))
@@ -240,13 +241,6 @@ def load_project(
     documents: list[Document] = []
     errors: list[LoadError] = []
     limits = config.limits
-    if cache is None and scanned is None:
-        if config.items.is_dir():
-            found = discover(config.items, config.repo_root, config.exclude, config.project_root)
-            for path, rel in found:
-                loaded = _outside(path, rel, config.repo_root) or load_file(path, rel, limits)
-                (errors if isinstance(loaded, LoadError) else documents).append(loaded)  # type: ignore[arg-type]
-        return Project(config, documents, errors)
     for entry in scanned if scanned is not None else scan(config):
         loaded = _load(entry, limits, cache)
         (errors if isinstance(loaded, LoadError) else documents).append(loaded)  # type: ignore[arg-type]

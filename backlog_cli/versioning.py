@@ -197,7 +197,7 @@ def _head_sides(project: Project) -> dict[str, Side]:
             side.template_rel = template_rel
             resolved = resolve("/" + template_rel, item.doc.path, root)
             if resolved.path is not None:
-                side.template = read_text(resolved.path, project.config.limits.max_file_size)
+                side.template = read_text(resolved.path, project.config.limits.max_file_size)[0]
         sides[item.key] = side
     return sides
 

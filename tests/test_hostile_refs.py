@@ -113,11 +113,8 @@ def _main(
     """`backlog COMMAND --root ROOT ARGS` in this process: (exit code, stderr)."""
     monkeypatch.setattr(sys, "argv", ["backlog", args[0], "--root", str(root), *args[1:]])
     with warnings.catch_warnings():
-        # `check --head` with a refused config `base:`: cli._project_at drops the --head
-        # checkout without cleaning it up, so its TemporaryDirectory is removed by its
-        # finalizer (a ResourceWarning in-process; a real run removes it at exit, see
-        # test_a_refused_base_leaves_no_head_checkout_behind)
-        warnings.simplefilter("ignore", ResourceWarning)
+        # a refused base must not leave a `--head` checkout behind, even in-process
+        warnings.simplefilter("error", ResourceWarning)
         try:
             cli.main()
             code = 0

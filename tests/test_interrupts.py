@@ -41,10 +41,9 @@ def test_sigint_during_schema_output_leaves_old_or_new_files(tmp_path: Path) -> 
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         seen_codes.add(proc.returncode)
-        if not _known_sigint_bug(proc.returncode, 0, err):
-            # -SIGINT: the signal came before Python installed its handler (a shell shows 130)
-            assert proc.returncode in (0, 130, -signal.SIGINT), err
-            assert b"Traceback" not in err
+        # -SIGINT: the signal came before Python installed its handler (a shell shows 130)
+        assert proc.returncode in (0, 130, -signal.SIGINT), err
+        assert b"Traceback" not in err
         for name in ("prompt", "item", "check-result"):
             text = (out / f"{name}.schema.json").read_text(encoding="utf-8")
             assert text == old or json.loads(text)["$id"].endswith(f"/{name}.schema.json")
@@ -163,8 +162,6 @@ def _attempts(case: Case, root: Path, out: Path) -> None:
                 assert proc.returncode in (done_code, -signal.SIGKILL), err
                 return proc.returncode
             assert not _temp_files(root, out), "an interrupted write left its temp file"
-            if _known_sigint_bug(proc.returncode, done_code, err):
-                return proc.returncode  # the files are fine; the exit is xfailed below
             assert b"Traceback" not in err, err
             # -SIGINT (a shell shows 130 too): mostly the signal beat the interpreter's own
             # handler; 130 and nothing said: it came while the command was still importing
@@ -181,14 +178,6 @@ def _attempts(case: Case, root: Path, out: Path) -> None:
             assert any(code != done_code for code in codes), (sig, codes)
     finally:
         reset()
-
-
-def _known_sigint_bug(code: int, done_code: int, err: bytes) -> bool:
-    """The two rare windows where Ctrl-C is mishandled by cli.main (each xfailed below with a
-    deterministic reproduction): the files are still old or new, only the exit is wrong."""
-    wrapped = code == 3 and b"Error calling __set_name__" in err
-    at_exit = code == done_code and err.startswith(b"Exception ignored in: <module 'threading'")
-    return wrapped or at_exit
 
 
 # fractions of a full run's wall time; most near the end, where the writes happen
@@ -268,19 +257,13 @@ def test_ctrl_c_inside_an_atomic_write_leaves_no_temp_file(tmp_path: Path) -> No
     assert [r["left"] for r in reports if r["left"]] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backlog_cli/cache.py `_write` leaves `.NAME.XXXX.tmp` in the cache folder when "
-    "Ctrl-C lands between mkstemp creating the file and the `try` that cleans it up "
-    "(fsutil.write_atomic defers SIGINT around the write; the cache writer does not)",
-)
 def test_ctrl_c_inside_a_cache_write_leaves_no_temp_file(tmp_path: Path) -> None:
     reports = _interrupt_writer("backlog_cli.cache._write", tmp_path, 100)
     assert all(r["whole"] for r in reports)
     assert [r["left"] for r in reports if r["left"]] == []
 
 
-# --- Ctrl-C at the two edges cli.main does not cover --------------------------------------------
+# --- Ctrl-C at the edges of a run: while a class is created, while Python exits ----------
 
 _WRAPPED = """
 import sys
@@ -313,7 +296,7 @@ def interrupted_shutdown():  # Ctrl-C just as the finished command exits
 
 threading._shutdown = interrupted_shutdown
 sys.argv = ["backlog", "rules"]
-cli.main()
+cli.entry()  # what the `backlog` console script runs
 """
 
 
@@ -327,27 +310,12 @@ def _python(code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.xfail(
-    sys.version_info < (3, 12),
-    strict=True,
-    reason="cli.main catches `Exception` and reports `internal error: RuntimeError: Error "
-    "calling __set_name__ ...`, exit 3, when Python 3.11 wraps the KeyboardInterrupt of a "
-    "Ctrl-C that lands while a lazily imported module creates a dataclass (seen during "
-    "`new`/`init`); it should look for a KeyboardInterrupt in the exception's cause chain",
-)
 def test_ctrl_c_wrapped_by_python_is_still_an_interrupt() -> None:
     result = _python(_WRAPPED)
     assert result.returncode == 130, result.stderr
     assert result.stderr == "backlog: interrupted\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.main leaves Python's SIGINT handler in place after the command is done, so a "
-    "Ctrl-C during interpreter shutdown prints `Exception ignored in: <module 'threading'>` "
-    "and a KeyboardInterrupt traceback (seen during `new`/`init`); it could ignore SIGINT (or "
-    "restore SIG_DFL) once the command has returned",
-)
 def test_ctrl_c_after_the_command_finished_prints_no_traceback() -> None:
     result = _python(_AT_EXIT)
     assert "Traceback" not in result.stderr, result.stderr

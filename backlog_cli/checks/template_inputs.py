@@ -118,14 +118,17 @@ def _template(
     resolved = paths.resolve(raw, doc.path, project.config.repo_root)
     if resolved.path is None:
         return None  # missing-file reports it
-    source = paths.read_text(resolved.path, limit)
+    source, why = paths.read_text(resolved.path, limit)
     if source is None:
-        try:
-            too_large = resolved.path.stat().st_size > limit
-        except OSError:
-            too_large = False
         line, column = doc.locate(("spec", "template_file"))
-        why = f"it is over the {limit}-byte size cap" if too_large else "it is not UTF-8 text"
+        hints = {
+            "size": "split the template, or raise `limits.max_file_size` in the config",
+            "UTF-8": "save the template as UTF-8 text",
+        }
+        hint = next(
+            (h for k, h in hints.items() if why and k in why),
+            "make the file readable by the user that runs the check",
+        )
         return Diagnostic(
             doc.rel,
             line,
@@ -134,9 +137,7 @@ def _template(
             SEVERITY,
             f"template `{raw}` cannot be checked: {why}",
             item.key,
-            "save the template as UTF-8 text"
-            if not too_large
-            else "split the template, or raise `limits.max_file_size` in the config",
+            hint,
         )
     return _Template(source, raw)
 

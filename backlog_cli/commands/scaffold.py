@@ -336,7 +336,7 @@ def render_item(kind: str, item_id: str, *, title: str, owner: str, schema: str)
 
 
 def _excluded(path: Path, config: Config) -> bool:
-    # the same matching as `loader.discover`, so that nothing is written where check won't look
+    # the matching of `loader.discover_entries`: nothing is written where check will not look
     local = relpath(path, config.project_root)
     for pattern in config.exclude:
         pat = pattern.rstrip("/")
