@@ -23,25 +23,22 @@ from typing import TYPE_CHECKING
 
 from backlog_cli.diagnostic import Diagnostic, Severity
 from backlog_cli.paths import resolve
+from backlog_cli.summary import FILE_FIELDS
 
 if TYPE_CHECKING:
     from backlog_cli.project import Project
 
 ID = "missing-file"
 SEVERITY: Severity = "error"
-FILE_FIELDS = {"prompt": "template_file", "evaluation": "config"}
 
 
 def check(project: Project) -> Iterator[Diagnostic]:
     root = project.config.repo_root
     for item in project.checked_nodes():
-        name = FILE_FIELDS.get(item.kind)
-        spec = item.data.get("spec")
-        if name is None or not isinstance(spec, dict):
+        raw = item.summary.file  # `spec.template_file` or `spec.config`, if a string
+        if raw is None:
             continue
-        raw = spec.get(name)
-        if not isinstance(raw, str):
-            continue
+        name = FILE_FIELDS[item.kind]
         resolved = resolve(raw, item.doc.path, root)
         if resolved.problem is None:
             continue
