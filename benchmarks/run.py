@@ -462,16 +462,18 @@ def per_item_ratio(sizes: Sequence[int], values: Sequence[float]) -> float | Non
 
 
 def marginal_ratio(sizes: Sequence[int], values: Sequence[float]) -> float | None:
-    """Slope between the two largest sizes / slope between the two smallest.
+    """Slope of the last step (the two largest sizes) / slope of the step before it.
 
     Start-up is in every point, so it inflates the per-item cost of small sizes and can hide a
     mildly superlinear term in `per_item_ratio`; differences between neighbours cancel it.
+    The two largest steps are used because their differences are far above the run-to-run
+    noise, where the step between the two smallest sizes can be of the order of the noise.
     """
     if len(sizes) < 3:
         return None
-    first = (values[1] - values[0]) / (sizes[1] - sizes[0])
+    before = (values[-2] - values[-3]) / (sizes[-2] - sizes[-3])
     last = (values[-1] - values[-2]) / (sizes[-1] - sizes[-2])
-    return last / first if first > 0 else None
+    return last / before if before > 0 else None
 
 
 def verdict(per_item: float | None, marginal: float | None) -> str:
@@ -734,7 +736,7 @@ def fit_lines(sizes: Sequence[int], stats: Sequence[SeriesStats]) -> list[str]:
         if s.per_item is not None:
             parts.append(f"per-item cost at {hi} / at {lo}: {s.per_item:.2f}")
         if s.marginal is not None:
-            parts.append(f"marginal cost, last step / first step: {s.marginal:.2f}")
+            parts.append(f"marginal cost, last step / the step before: {s.marginal:.2f}")
         y = "t" if s.unit == "s" else "m"
         out.append(f"- {s.label}: fit {y} = " + "; ".join(parts) + f" -> {s.verdict}")
     return out
