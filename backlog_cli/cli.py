@@ -117,6 +117,16 @@ RootOpt = Annotated[
         show_default=False,
     ),
 ]
+CacheDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help="Where the parse cache lives (default: "
+        "$BACKLOG_CACHE_DIR, else .backlog_cache/ at the repository root).",
+        show_default=False,
+    ),
+]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")]
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
@@ -381,18 +391,8 @@ def check(
             show_default=False,
         ),
     ] = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--cache-dir",
-            help="Where the parse cache lives (default: "
-            "$BACKLOG_CACHE_DIR, else .backlog_cache/ at the repository root).",
-            show_default=False,
-        ),
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not read or write the cache.")
-    ] = False,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
     root: RootOpt = None,
     output: OutputOpt = None,
     no_color: NoColorOpt = False,
@@ -501,6 +501,8 @@ def list_items(
         typer.Option("--base", help="Base ref for the `changed` selector.", show_default=False),
     ] = None,
     root: RootOpt = None,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
 ) -> None:
     """List the items, one line each."""
@@ -512,7 +514,7 @@ def list_items(
     for k in kind or ():
         if k not in KINDS:
             raise BacklogError(f"--kind {k}: unknown kind{did_you_mean(k, KINDS)}")
-    project = _project(root)
+    project = _project(root, cache_dir, no_cache)
     items = inventory.select(project, kind or (), status or (), owner or ())
     chosen = _selection(project, select, exclude, base)
     if chosen is not None:
@@ -532,13 +534,15 @@ def show(
     item_name: Annotated[str, typer.Argument(metavar="ITEM", help="`kind/id` (or a unique id).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     root: RootOpt = None,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
 ) -> None:
     """Show one item with its resolved links, upstream and downstream."""
     from backlog_cli.commands import inventory
 
     _check_format(fmt)
-    project = _project(root)
+    project = _project(root, cache_dir, no_cache)
     item = inventory.resolve(project, item_name)
     upstream, downstream = inventory.links(project, item)
     if fmt == "json":
@@ -557,6 +561,8 @@ def show(
 def status(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
     root: RootOpt = None,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
@@ -564,7 +570,7 @@ def status(
     from backlog_cli.commands import status as board
 
     _check_format(fmt, ("text", "json", "markdown"))
-    report = board.build(_project(root))
+    report = board.build(_project(root, cache_dir, no_cache))
     if fmt == "json":
         _emit(_json(report.to_json()), output)
     elif fmt == "markdown":
@@ -608,6 +614,8 @@ def diff(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
     root: RootOpt = None,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
@@ -625,7 +633,9 @@ def diff(
             raise BacklogError("give the head ref either as HEAD or as --head, not both")
         head = refs[1]
     only = set(items) if items else None
-    project, keep = _project_at(root, base, head, compare=True, only=only)
+    project, keep = _project_at(
+        root, base, head, None, cache_dir, no_cache, compare=True, only=only
+    )
     comparison = project.comparison
     assert comparison is not None
     if only:
@@ -665,6 +675,8 @@ def bump(
         str | None, typer.Option("--base", help="Base ref for --auto.", show_default=False)
     ] = None,
     root: RootOpt = None,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Rewrite `version` in place; nothing else in the file changes."""
     from backlog_cli import versioning
@@ -679,7 +691,7 @@ def bump(
     ]
     if len(chosen) != 1:
         raise BacklogError("choose exactly one of --major, --minor, --patch or --auto")
-    project = _project(root)
+    project = _project(root, cache_dir, no_cache)
     plan: list[tuple[str, Path, str, str]] = []  # key, file, old, new
     if chosen[0] == "auto":
         only = {inventory.resolve(project, name).key for name in items} if items else None
@@ -734,13 +746,15 @@ def impact(
     select: SelectOpt = None,
     exclude: ExcludeOpt = None,
     root: RootOpt = None,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
 ) -> None:
     """What the change set touches: impacted items, owners, evaluations, broken ranges."""
     from backlog_cli.commands import impact as impact_report
 
     _check_format(fmt, ("text", "json", "markdown"))
-    project, keep = _project_at(root, base, head, compare=True)
+    project, keep = _project_at(root, base, head, None, cache_dir, no_cache, compare=True)
     comparison = project.comparison
     assert comparison is not None
     report = impact_report.build(project, comparison)
@@ -893,6 +907,8 @@ def history(
     item_name: Annotated[str, typer.Argument(metavar="ITEM", help="`kind/id` (or a unique id).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     root: RootOpt = None,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
 ) -> None:
     """Every version of one item across git history, oldest first, with the classification
@@ -901,7 +917,7 @@ def history(
     from backlog_cli.commands import history as item_history
 
     _check_format(fmt)
-    result = item_history.build(_project(root), item_name)
+    result = item_history.build(_project(root, cache_dir, no_cache), item_name)
     if fmt == "json":
         _emit(_json(result.to_json()), output)
     else:
@@ -929,6 +945,8 @@ def lineage(
     select: SelectOpt = None,
     exclude: ExcludeOpt = None,
     root: RootOpt = None,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
@@ -948,7 +966,7 @@ def lineage(
         direction = "up"
     elif chosen == ["down"]:
         direction = "down"
-    project = _project(root)
+    project = _project(root, cache_dir, no_cache)
     item = inventory.resolve(project, item_name)
     result = item_lineage.build(project, item, direction, depth)
     chosen_keys = _selection(project, select, exclude)

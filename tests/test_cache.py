@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from backlog_cli import cache
-from tests.conftest import item, run_cli, write_backlog
+from tests.conftest import git, item, run_cli, write_backlog
 
 FILES: dict[str, str | bytes] = {
     "backlog/m.yaml": item("model", "m"),
@@ -254,3 +254,36 @@ def test_parallel_runs_share_one_cache(tmp_path: Path) -> None:
     # and the cache they left behind is sound
     assert checked(root) == expected
     assert not list((root / ".backlog_cache").glob(".*.tmp"))
+
+
+COMMANDS = [
+    ["list"],
+    ["show", "model/m"],
+    ["status"],
+    ["lineage", "model/m"],
+    ["diff", "HEAD"],
+    ["impact", "--base", "HEAD"],
+    ["history", "model/m"],
+    ["bump", "model/m", "--patch"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_every_command_that_reads_the_backlog_takes_the_cache_options(
+    tmp_path: Path, command: list[str]
+) -> None:
+    root = write_backlog(tmp_path / "r", FILES)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    default = root / ".backlog_cache"
+
+    off = run_cli(*command, "--no-cache", cwd=root)
+    assert off.returncode == 0, off.stderr
+    assert not default.exists()
+    elsewhere = tmp_path / "elsewhere"
+    moved = run_cli(*command, "--cache-dir", str(elsewhere), cwd=root)
+    assert moved.returncode == 0, moved.stderr
+    assert (elsewhere / "index.json").exists() and not default.exists()
+    if command[0] != "bump":  # the same answer with and without the cache
+        assert moved.stdout == off.stdout
