@@ -64,21 +64,38 @@ def directory(repo_root: Path, option: Path | None, disabled: bool) -> Path | No
     return repo_root / DIR_NAME
 
 
-def _read_pack(path: Path) -> dict[str, Any]:
-    """The entries of one pack, or {} for a missing, damaged or foreign one."""
+def _read(path: Path) -> dict[str, Any] | None:
+    """A file this cache wrote (this format, this tool version), or None for a missing,
+    damaged or foreign one."""
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return {}
+        return None
     if (
         not isinstance(payload, dict)
         or payload.get("format") != FORMAT
         or payload.get("tool") != __version__
-        or not isinstance(payload.get("entries"), dict)
     ):
-        return {}
-    entries: dict[str, Any] = payload["entries"]
-    return entries
+        return None
+    return payload
+
+
+def _store(folder: Path, path: Path, **fields: Any) -> None:
+    """Write `fields` (with the format and tool version) to `path` inside the cache folder,
+    creating the folder and its `.gitignore` first. Raises OSError/ValueError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        _write(ignore, "# created by backlog-cli\n*\n")
+    payload = {"format": FORMAT, "tool": __version__, **fields}
+    _write(path, json.dumps(payload, separators=(",", ":")))
+
+
+def _read_pack(path: Path) -> dict[str, Any]:
+    """The entries of one pack, or {} for a missing, damaged or foreign one."""
+    payload = _read(path)
+    entries = payload.get("entries") if payload is not None else None
+    return entries if isinstance(entries, dict) else {}
 
 
 class Cache:
@@ -97,13 +114,10 @@ class Cache:
         self._new_data: dict[str, dict[str, Any]] = {}
         self.hits = 0
         self.misses = 0
-        self._stored = 0  # entries in the index as read
 
     def _old_index(self) -> dict[str, Any]:
         if self._index is None:
-            raw = _read_pack(self.folder / INDEX) if self.folder is not None else {}
-            self._stored = len(raw)
-            self._index = raw
+            self._index = _read_pack(self.folder / INDEX) if self.folder is not None else {}
         return self._index
 
     def _old_data(self) -> dict[str, Any]:
@@ -154,25 +168,19 @@ class Cache:
         costs more than parsing those few files again next time, and the next full run
         records them anyway.
         """
-        if self.folder is None or (not self.misses and len(self._new_index) == self._stored):
+        folder = self.folder
+        if folder is None:
+            return
+        if not self.misses and len(self._new_index) == len(self._old_index()):
             return
         if self.lazy and self.misses <= LAZY_MISSES_UNSAVED:
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                _write(ignore, "# created by backlog-cli\n*\n")
-            _write_pack(self.folder / INDEX, self._new_index)
+            _store(folder, folder / INDEX, entries=self._new_index)
             if not self.lazy:
-                _write_pack(self.folder / PACK, self._new_data)
+                _store(folder, folder / PACK, entries=self._new_data)
         except (OSError, ValueError):
             return  # a cache that cannot be written is just a slower next run
-
-
-def _write_pack(path: Path, entries: dict[str, Any]) -> None:
-    payload = {"format": FORMAT, "tool": __version__, "entries": entries}
-    _write(path, json.dumps(payload, separators=(",", ":")))
 
 
 def _restore(entry: Any, path: Path, rel: str) -> Summary | LoadError | None:
@@ -226,14 +234,9 @@ def read_result(folder: Path | None, digest: str) -> dict[str, Any] | None:
     """A stored run result for `digest`, if every file it depended on is unchanged."""
     if folder is None:
         return None
-    try:
-        payload = json.loads((folder / RESULTS / f"{digest}.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return None
+    payload = _read(folder / RESULTS / f"{digest}.json")
     if (
-        not isinstance(payload, dict)
-        or payload.get("format") != FORMAT
-        or payload.get("tool") != __version__
+        payload is None
         or payload.get("digest") != digest
         or not isinstance(payload.get("refs"), dict)
         or not isinstance(payload.get("result"), dict)
@@ -253,18 +256,7 @@ def write_result(
         return
     try:
         target = folder / RESULTS
-        target.mkdir(parents=True, exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            _write(ignore, "# created by backlog-cli\n*\n")
-        payload = {
-            "format": FORMAT,
-            "tool": __version__,
-            "digest": digest,
-            "refs": refs,
-            "result": result,
-        }
-        _write(target / f"{digest}.json", json.dumps(payload, separators=(",", ":")))
+        _store(folder, target / f"{digest}.json", digest=digest, refs=refs, result=result)
         stored = sorted(target.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in stored[KEEP_RESULTS:]:
             with contextlib.suppress(OSError):

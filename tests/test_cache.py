@@ -56,8 +56,11 @@ def test_content_change_invalidates(tmp_path: Path) -> None:
     assert rules_on(checked(root), "model/m") == {"schema"}
     # a referenced template is part of the key too
     assert rules_on(checked(root), "prompt/p") == set()
+    assert rules_on(checked(root, "backlog/p.yaml"), "prompt/p") == set()
     (root / "backlog/t.j2").write_text("{{ x }} {{ y }}", encoding="utf-8")
     assert rules_on(checked(root), "prompt/p") == {"template-inputs"}
+    # also for a run limited to the item (its stored result named the template too)
+    assert rules_on(checked(root, "backlog/p.yaml"), "prompt/p") == {"template-inputs"}
     # and so is the date the date rules compare against
     (root / "backlog/pol.yaml").write_text(
         item("policy", "pol", spec="review_by: 2030-01-02"), encoding="utf-8"

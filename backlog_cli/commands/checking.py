@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from backlog_cli import __version__, cache
-from backlog_cli.check import CheckOptions, CheckResult, run_check, scope
+from backlog_cli.check import CheckOptions, CheckResult, run_check
 from backlog_cli.config import Config
 from backlog_cli.dates import today
 from backlog_cli.diagnostic import Diagnostic
@@ -38,16 +38,14 @@ def digest(config: Config, scanned: list[Scanned], options: dict[str, Any]) -> s
     return hashlib.sha256(json.dumps(material, default=str).encode()).hexdigest()
 
 
-def referenced_files(project: Project, keys: frozenset[str] | None) -> dict[str, str | None]:
-    """Files outside the item tree that findings depend on, with their content digest.
-
-    `keys`: only the items whose findings are reported (`check PATHS`), or None for all.
-    """
+def referenced_files(project: Project, keys: frozenset[str]) -> dict[str, str | None]:
+    """Files outside the item tree that the findings on the items `keys` depend on (their
+    templates and evaluation configs), with their content digest."""
     refs: dict[str, str | None] = {}
     root = project.config.repo_root
     for item in project.items:
         raw = item.summary.file
-        if raw is None or (keys is not None and item.key not in keys):
+        if raw is None or item.key not in keys:
             continue
         resolved = resolve(raw, item.doc.path, root)
         target = resolved.path or (item.doc.path.parent / raw)
@@ -116,7 +114,7 @@ def cached_run(
         )
     result = run_check(project, options)
     if folder is not None and key is not None:
-        in_scope = scope(project, options.paths)
-        refs = referenced_files(project, in_scope.items if in_scope is not None else None)
-        cache.write_result(folder, key, refs, _to_json(result))
+        # the items the result reports on: every item, or those PATHS/--select keep
+        reported = frozenset(name for name, _ in result.checked)
+        cache.write_result(folder, key, referenced_files(project, reported), _to_json(result))
     return result, project
