@@ -127,6 +127,12 @@ CacheDirOpt = Annotated[
     ),
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")]
+HeadOpt = Annotated[
+    str | None,
+    typer.Option("--head", help="Head ref (default: the working tree).", show_default=False),
+]
+JsonFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
+ReportFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")]
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
@@ -493,7 +499,7 @@ def list_items(
         list[str] | None,
         typer.Option("--owner", help="Only this owner (repeatable).", show_default=False),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: JsonFormatOpt = "text",
     select: SelectOpt = None,
     exclude: ExcludeOpt = None,
     base: Annotated[
@@ -532,7 +538,7 @@ def list_items(
 @app.command()
 def show(
     item_name: Annotated[str, typer.Argument(metavar="ITEM", help="`kind/id` (or a unique id).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: JsonFormatOpt = "text",
     root: RootOpt = None,
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
@@ -559,7 +565,7 @@ def show(
 
 @app.command()
 def status(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    fmt: ReportFormatOpt = "text",
     root: RootOpt = None,
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
@@ -608,11 +614,8 @@ def diff(
     base: Annotated[
         str | None, typer.Option("--base", help="Base ref.", show_default=False)
     ] = None,
-    head: Annotated[
-        str | None,
-        typer.Option("--head", help="Head ref (default: the working tree).", show_default=False),
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    head: HeadOpt = None,
+    fmt: ReportFormatOpt = "text",
     root: RootOpt = None,
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
@@ -738,11 +741,8 @@ def impact(
             show_default=False,
         ),
     ] = None,
-    head: Annotated[
-        str | None,
-        typer.Option("--head", help="Head ref (default: the working tree).", show_default=False),
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    head: HeadOpt = None,
+    fmt: ReportFormatOpt = "text",
     select: SelectOpt = None,
     exclude: ExcludeOpt = None,
     root: RootOpt = None,
@@ -905,7 +905,7 @@ def init(
 @app.command()
 def history(
     item_name: Annotated[str, typer.Argument(metavar="ITEM", help="`kind/id` (or a unique id).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: JsonFormatOpt = "text",
     root: RootOpt = None,
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
