@@ -25,12 +25,11 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from backlog_cli import __version__
-from backlog_cli.fsutil import signals_deferred
+from backlog_cli.fsutil import replace_atomically
 from backlog_cli.loader import Document, Limits, LoadError
 from backlog_cli.summary import Summary, from_json, summarize
 
@@ -205,16 +204,8 @@ def _restore(entry: Any, path: Path, rel: str) -> Summary | LoadError | None:
 
 
 def _write(path: Path, text: str) -> None:
-    with signals_deferred():  # a Ctrl-C is delivered after the rename: no temp file is left
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+    # old or new for parallel runs, no temp file left by a Ctrl-C; no fsync: it is a cache
+    replace_atomically(path, text.encode("utf-8"), durable=False)
 
 
 # --- whole-run results ---------------------------------------------------------------------

@@ -65,26 +65,32 @@ def write_atomic(path: Path, text: str, *, force: bool = True) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BacklogError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    with signals_deferred():
-        _replace(path, data, mode)
+    try:
+        replace_atomically(path, data, mode)
+    except OSError as exc:
+        raise BacklogError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     return True
 
 
-def _replace(path: Path, data: bytes, mode: int) -> None:
-    try:
+def replace_atomically(
+    path: Path, data: bytes, mode: int | None = None, *, durable: bool = True
+) -> None:
+    """Put `data` at `path` through a temporary file in the same folder and a rename, with
+    Ctrl-C held until the rename is done: readers see the old or the new file, and no
+    temporary file is left. `mode`: the new file's permissions (None: mkstemp's 0600);
+    `durable`: fsync before the rename (a cache can do without). Raises OSError."""
+    with signals_deferred():
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise BacklogError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise BacklogError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-        raise
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                if durable:
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            if mode is not None:
+                os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
