@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,26 @@ def _inside_unresolved(lexical: Path, repo_root: Path) -> bool:
     return lexical.is_relative_to(Path(os.path.abspath(repo_root)))
 
 
-def read_text(path: Path, limit: int) -> tuple[str | None, str | None]:
-    """A resolved file's text, or None and why not (too large, unreadable, not UTF-8)."""
+class Unreadable(NamedTuple):
+    """Why a referenced file's text could not be read, and what to do about it."""
+
+    why: str
+    hint: str
+
+
+def read_text(path: Path, limit: int) -> str | Unreadable:
+    """A resolved template file's text, or why not (too large, unreadable, not UTF-8)."""
     try:
         if path.stat().st_size > limit:
-            return None, f"it is over the {limit}-byte size cap"
-        return path.read_text(encoding="utf-8"), None
+            return Unreadable(
+                f"it is over the {limit}-byte size cap",
+                "split the template, or raise `limits.max_file_size` in the config",
+            )
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, "it is not UTF-8 text"
+        return Unreadable("it is not UTF-8 text", "save the template as UTF-8 text")
     except OSError as exc:
-        return None, f"it cannot be read ({exc.strerror or exc})"
+        return Unreadable(
+            f"it cannot be read ({exc.strerror or exc})",
+            "make the file readable by the user that runs the check",
+        )

@@ -197,7 +197,8 @@ def _head_sides(project: Project) -> dict[str, Side]:
             side.template_rel = template_rel
             resolved = resolve("/" + template_rel, item.doc.path, root)
             if resolved.path is not None:
-                side.template = read_text(resolved.path, project.config.limits.max_file_size)[0]
+                text = read_text(resolved.path, project.config.limits.max_file_size)
+                side.template = text if isinstance(text, str) else None
         sides[item.key] = side
     return sides
 

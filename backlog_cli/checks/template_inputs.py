@@ -118,26 +118,18 @@ def _template(
     resolved = paths.resolve(raw, doc.path, project.config.repo_root)
     if resolved.path is None:
         return None  # missing-file reports it
-    source, why = paths.read_text(resolved.path, limit)
-    if source is None:
+    source = paths.read_text(resolved.path, limit)
+    if isinstance(source, paths.Unreadable):
         line, column = doc.locate(("spec", "template_file"))
-        hints = {
-            "size": "split the template, or raise `limits.max_file_size` in the config",
-            "UTF-8": "save the template as UTF-8 text",
-        }
-        hint = next(
-            (h for k, h in hints.items() if why and k in why),
-            "make the file readable by the user that runs the check",
-        )
         return Diagnostic(
             doc.rel,
             line,
             column,
             ID,
             SEVERITY,
-            f"template `{raw}` cannot be checked: {why}",
+            f"template `{raw}` cannot be checked: {source.why}",
             item.key,
-            hint,
+            source.hint,
         )
     return _Template(source, raw)
 

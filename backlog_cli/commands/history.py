@@ -275,7 +275,8 @@ def _working_side(item: Item, repo: Path, config: Config) -> Side:
     if side.template_rel is not None:
         resolved = resolve("/" + side.template_rel, item.doc.path, repo)
         if resolved.path is not None:
-            side.template = read_text(resolved.path, config.limits.max_file_size)[0]
+            text = read_text(resolved.path, config.limits.max_file_size)
+            side.template = text if isinstance(text, str) else None
     return side
 
 
