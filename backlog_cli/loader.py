@@ -166,13 +166,14 @@ _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map
 
 # Python refuses to print an int of more decimal digits than this (CVE-2020-10735); hex
 # and octal literals are parsed without that limit, so they are held to it here.
-_MAX_INT_BITS = int((sys.get_int_max_str_digits() or 4300) * 3.32)
+_MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
+_MAX_INT_BITS = int(_MAX_INT_DIGITS * 3.32)
 
 
 def _bounded(number: int, mark: Any) -> int:
     if number.bit_length() > _MAX_INT_BITS:
         raise _Problem(
-            f"number too large: more than {sys.get_int_max_str_digits() or 4300} decimal digits",
+            f"number too large: more than {_MAX_INT_DIGITS} decimal digits",
             mark,
         )
     return number

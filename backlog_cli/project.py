@@ -193,14 +193,12 @@ def _key(doc: Document) -> str | None:
     return f"{summary.kind}/{summary.id}"
 
 
-def _outside(path: Path, rel: str, repo_root: Path, link: bool | None = None) -> LoadError | None:
+def _outside(path: Path, rel: str, repo_root: Path) -> LoadError | None:
     """A symlinked item file that resolves outside the repository is not read."""
-    if not (path.is_symlink() if link is None else link):
-        return None
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):
-        return None  # a dangling link or a loop: load_file reports it
+        return None  # a dangling link or a loop: read_file reports it
     if target.is_relative_to(repo_root.resolve()):
         return None
     return LoadError(path, rel, "symlink points outside the repository; not read", warning=True)
@@ -228,7 +226,7 @@ def scan(config: Config) -> list[Scanned]:
         if problem is not None:  # a folder that cannot be listed: its items go unchecked
             out.append(Scanned(path, rel, LoadError(path, rel, problem), None))
             continue
-        raw = (link and _outside(path, rel, root, link)) or read_file(path, rel, limits)
+        raw = (_outside(path, rel, root) if link else None) or read_file(path, rel, limits)
         key = content_key(raw, limits) if isinstance(raw, bytes) else None
         out.append(Scanned(path, rel, raw, key))
     return out
