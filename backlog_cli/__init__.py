@@ -1,7 +1,9 @@
 """backlog-cli: git-native checks for GenAI product backlogs."""
 
+# The C half of `signal`, loaded when Python starts: `import signal` would first import enum
+# (a few milliseconds in which Ctrl-C still gets Python's traceback).
+import _signal  # type: ignore[import-not-found]
 import os as _os
-import signal as _signal
 import sys as _sys
 
 __version__ = "0.1.0"

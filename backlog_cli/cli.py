@@ -18,6 +18,8 @@ from backlog_cli import __version__
 from backlog_cli.errors import BacklogError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from backlog_cli.check import CheckOptions, CheckResult
     from backlog_cli.config import Config
     from backlog_cli.project import Project
@@ -990,7 +992,42 @@ def main() -> None:
     # re-walks that heap again and again for nothing (~15% of a pre-commit run). Collect
     # rarely instead; memory stays bounded because cycles are still collected.
     gc.set_threshold(100_000, 50, 1000)
-    sys.exit(_run())
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _keep_interrupts(previous_hook)
+    try:
+        code = _run()
+    finally:
+        sys.unraisablehook = previous_hook
+    sys.exit(code)
+
+
+def _keep_interrupts(
+    previous: Callable[[Any], object],
+) -> Callable[[Any], None]:
+    """An unraisable-exception hook that does not lose Ctrl-C.
+
+    Python raises KeyboardInterrupt wherever the main thread happens to be, and that can be
+    a weakref callback or a finalizer (the import system's module-lock callback, during a
+    lazy import). There it cannot propagate: Python prints "Exception ignored in ...", a
+    traceback, and carries on as if nothing happened. This hook swallows that report and
+    trips SIGINT again a moment later, so the interrupt lands in the command itself and
+    stops it the usual way (exit 130, writes left whole). Every other report goes to
+    `previous`."""
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            import _thread
+            import threading
+
+            # Trip SIGINT again from a thread a moment later: tripped from here, Python would
+            # run the handler inside this hook, where it would be ignored once more.
+            redeliver = threading.Timer(0.01, _thread.interrupt_main)
+            redeliver.daemon = True
+            redeliver.start()
+            return
+        previous(unraisable)
+
+    return hook
 
 
 def entry() -> None:

@@ -320,3 +320,43 @@ def test_ctrl_c_after_the_command_finished_prints_no_traceback() -> None:
     result = _python(_AT_EXIT)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode in (0, 130, -signal.SIGINT)
+
+
+_SWALLOWED_INTERRUPT = """
+import signal, sys, time, weakref
+from backlog_cli import cli
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+if sys.argv[1] == "hook":
+    sys.unraisablehook = cli._keep_interrupts(sys.unraisablehook)
+
+class Thing:
+    pass
+
+def callback(_ref):
+    raise KeyboardInterrupt  # what a Ctrl-C landing inside a weakref callback looks like
+
+thing = Thing()
+ref = weakref.ref(thing, callback)
+try:
+    del thing
+    time.sleep(3)
+    print("carried on")
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("hook", "interrupted"), ("plain", "carried on")])
+def test_ctrl_c_inside_a_callback_still_stops_the_command(mode: str, expected: str) -> None:
+    # Python reports an exception raised in a weakref callback or finalizer as "Exception
+    # ignored" (a traceback) and goes on. The CLI's hook re-raises the interrupt instead;
+    # "plain" shows what happens without it, so the test cannot pass vacuously.
+    proc = subprocess.run(
+        [sys.executable, "-c", _SWALLOWED_INTERRUPT, mode],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stdout.strip() == expected, proc.stderr
+    assert ("Traceback" in proc.stderr) is (mode == "plain")
