@@ -164,7 +164,7 @@ def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:
     err = error(tmp_path, "\n".join(lines) + "\n")
     elapsed = time.perf_counter() - start
     assert "aliases expand to more than" in err.message
-    assert elapsed < 1.0  # a functional bound (the naive expansion never finishes)
+    assert elapsed < 10.0  # a functional bound, not a speed target: the naive expansion never ends
 
 
 @pytest.mark.parametrize(
