@@ -33,7 +33,7 @@ from backlog_cli.fsutil import replace_atomically
 from backlog_cli.loader import Document, Limits, LoadError
 from backlog_cli.summary import Summary, from_json, summarize
 
-FORMAT = 3
+FORMAT = 4
 ENV_VAR = "BACKLOG_CACHE_DIR"
 DIR_NAME = ".backlog_cache"
 INDEX = "index.json"

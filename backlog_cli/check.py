@@ -148,6 +148,7 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
                     found.append(diagnostic)
     finally:
         project.focus = None
+    found, waived = _redacted(project, found), _redacted(project, waived)
     files = [d.rel for d in project.documents] + [e.rel for e in project.load_errors]
     if options.items is not None:
         files = [i.doc.rel for i in project.items if i.key in options.items]
@@ -163,3 +164,26 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
         tuple(sorted(set(waived))),
         checked=checked,
     )
+
+
+def _redacted(project: Project, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Findings with any credential in their message or hint masked, as the secret rule does.
+
+    A rule that quotes a value (`version` is `...`, unknown key `...`) would otherwise print
+    a credential in full, whether or not the `secret` rule runs."""
+    from backlog_cli.checks import secret
+
+    paths = {d.path for d in diagnostics if d.rule != secret.ID}
+    if not paths:
+        return diagnostics
+    secrets = {doc.rel: secret.secrets_in(doc) for doc in project.documents if doc.rel in paths}
+    out = []
+    for diagnostic in diagnostics:
+        if diagnostic.rule != secret.ID:
+            known = secrets.get(diagnostic.path, ())
+            message = secret.redact(diagnostic.message, known)
+            hint = secret.redact(diagnostic.hint, known) if diagnostic.hint else diagnostic.hint
+            if message != diagnostic.message or hint != diagnostic.hint:
+                diagnostic = dataclasses.replace(diagnostic, message=message, hint=hint)
+        out.append(diagnostic)
+    return out

@@ -449,10 +449,11 @@ class _Memo:
     keys: dict[str, tuple[list[Hit], str | None]] = field(default_factory=dict)
 
 
-def _document(doc: Document, memo: _Memo) -> Iterator[Diagnostic]:
+def _found(doc: Document, memo: _Memo) -> dict[tuple[Pointer, bool, str], str]:
+    """Each secret in a document: (where, whether it is the key, the secret) -> its label."""
     needles = _needles_in(doc.text)
     if not (needles[0] or needles[1]):
-        return
+        return {}
     known_hits, known_keys = memo.hits, memo.keys
     found: dict[tuple[Pointer, bool, str], str] = {}
     # (where, the `_name_kind` of the key it is under, the node)
@@ -488,6 +489,11 @@ def _document(doc: Document, memo: _Memo) -> Iterator[Diagnostic]:
                 if type(value) is str:
                     for secret in _aws_secrets(value):
                         found.setdefault(((*pointer, key), False, secret), _AWS_SECRET_LABEL)
+    return found
+
+
+def _document(doc: Document, memo: _Memo) -> Iterator[Diagnostic]:
+    found = _found(doc, memo)
     if not found:
         return
     item = as_item(doc)
@@ -510,3 +516,23 @@ def check(project: Project) -> Iterator[Diagnostic]:
     memo = _Memo()
     for doc in project.checked_documents():
         yield from sorted(_document(doc, memo))
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with `secrets`, and anything shaped like a provider credential, masked.
+
+    Other rules quote values in their messages (`version` is `...`, unknown key `...`); a
+    credential there would reach the terminal, CI logs and uploaded reports in full."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, _mask(secret))
+    needles = _needles_in(text)
+    if needles[0] or needles[1]:
+        for _, secret in _scan(text, None, needles):
+            text = text.replace(secret, _mask(secret))
+    return text
+
+
+def secrets_in(doc: Document) -> set[str]:
+    """Every secret the rule would report in `doc`, whether or not the rule runs."""
+    return {secret for _, _, secret in _found(doc, _Memo())}
