@@ -10,7 +10,7 @@ from pathlib import Path
 from backlog_cli.checks import RULE_IDS, registry
 from backlog_cli.config import did_you_mean
 from backlog_cli.dates import today
-from backlog_cli.diagnostic import Diagnostic
+from backlog_cli.diagnostic import Diagnostic, printable
 from backlog_cli.errors import BacklogError
 from backlog_cli.loader import relpath
 from backlog_cli.project import Project, Scope
@@ -167,23 +167,26 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
 
 
 def _redacted(project: Project, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Findings with any credential in their message or hint masked, as the secret rule does.
+    """Findings as every report may show them: control characters escaped and any
+    credential masked, as the secret rule masks it.
 
-    A rule that quotes a value (`version` is `...`, unknown key `...`) would otherwise print
-    a credential in full, whether or not the `secret` rule runs."""
+    Rules quote what users wrote (`version` is `...`, unknown key `...`): printed raw, an
+    escape sequence or line break in it would reach the terminal or forge a CI log line,
+    and a credential would be printed in full, whether or not the `secret` rule runs."""
     from backlog_cli.checks import secret
 
     paths = {d.path for d in diagnostics if d.rule != secret.ID}
-    if not paths:
-        return diagnostics
     secrets = {doc.rel: secret.secrets_in(doc) for doc in project.documents if doc.rel in paths}
     out = []
     for diagnostic in diagnostics:
+        message, hint = diagnostic.message, diagnostic.hint
         if diagnostic.rule != secret.ID:
             known = secrets.get(diagnostic.path, ())
-            message = secret.redact(diagnostic.message, known)
-            hint = secret.redact(diagnostic.hint, known) if diagnostic.hint else diagnostic.hint
-            if message != diagnostic.message or hint != diagnostic.hint:
-                diagnostic = dataclasses.replace(diagnostic, message=message, hint=hint)
+            message = secret.redact(message, known)
+            hint = secret.redact(hint, known) if hint else hint
+        message = printable(message)
+        hint = printable(hint) if hint else hint
+        if message != diagnostic.message or hint != diagnostic.hint:
+            diagnostic = dataclasses.replace(diagnostic, message=message, hint=hint)
         out.append(diagnostic)
     return out

@@ -36,3 +36,14 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def printable(text: str) -> str:
+    """`text` with control and other invisible characters escaped (`\\n`, `\\x1b`, `\\u202e`).
+
+    Messages quote what users wrote (titles, owners, values, file names). Printed raw, an
+    escape sequence would recolour or clear the terminal and a line break would start a line
+    of its own that a CI log reads as a command (`::error ...` in GitHub Actions)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Sequence
 from typing import Any
 
+from backlog_cli.diagnostic import printable
 from backlog_cli.errors import BacklogError
 from backlog_cli.project import Item, Project
 from backlog_cli.refs import parse_range, parse_version
@@ -91,7 +92,10 @@ def links(project: Project, item: Item) -> tuple[list[dict[str, Any]], list[dict
 
 
 def render_list(items: Sequence[Item]) -> str:
-    rows = [(i.key, i.version or "?", i.status or "?", i.owner or "?", i.doc.rel) for i in items]
+    rows = [
+        tuple(map(printable, (i.key, i.version or "?", i.status or "?", i.owner or "?", i.doc.rel)))
+        for i in items
+    ]
     widths = [max((len(r[c]) for r in rows), default=0) for c in range(4)]
     lines = ["  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4] for r in rows]
     lines.append(f"{len(rows)} item{'' if len(rows) == 1 else 's'}")
@@ -102,24 +106,24 @@ def render_show(
     item: Item, upstream: list[dict[str, Any]], downstream: list[dict[str, Any]]
 ) -> str:
     lines = [
-        f"{item.key}  {item.version or '?'}  [{item.status or '?'}]",
-        f"  title:  {item.title or ''}",
-        f"  owner:  {item.owner or ''}",
-        f"  file:   {item.doc.rel}",
+        printable(f"{item.key}  {item.version or '?'}  [{item.status or '?'}]"),
+        f"  title:  {printable(item.title or '')}",
+        f"  owner:  {printable(item.owner or '')}",
+        f"  file:   {printable(item.doc.rel)}",
     ]
     description = item.data.get("description")
     if isinstance(description, str) and description.strip():
         paragraph = description.strip().split("\n\n", 1)[0]
         lines.append("")
-        lines.extend("  " + line.strip() for line in paragraph.splitlines())
+        lines.extend("  " + printable(line.strip()) for line in paragraph.split("\n"))
         lines.append("")
     lines.append("depends on:" if upstream else "depends on: nothing")
     for u in upstream:
         state = "missing" if not u["exists"] else f"{u['version']} [{u['status']}]"
         rng = f"@{u['range']}" if u["range"] else ""
         bad = "  (range does not admit it)" if u["admitted"] is False else ""
-        lines.append(f"  {u['relation']}: {u['item']}{rng} -> {state}{bad}")
+        lines.append(printable(f"  {u['relation']}: {u['item']}{rng} -> {state}{bad}"))
     lines.append("used by:" if downstream else "used by: nothing")
     for d in downstream:
-        lines.append(f"  {d['item']} ({d['relation']}) {d['version']} [{d['status']}]")
+        lines.append(printable(f"  {d['item']} ({d['relation']}) {d['version']} [{d['status']}]"))
     return "\n".join(lines) + "\n"

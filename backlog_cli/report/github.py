@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from backlog_cli.diagnostic import printable
 from backlog_cli.report.text import summary
 
 if TYPE_CHECKING:
@@ -28,7 +29,9 @@ def escape_property(value: str) -> str:
 def render(result: CheckResult, *, quiet: bool = False) -> str:
     lines: list[str] = []
     for d in result.diagnostics:
-        where = {"file": d.path, "line": d.line, "col": d.column, "title": d.rule}
+        # a file name with an escape sequence: printed escaped (the annotation cannot point
+        # at it anyway; GitHub would not find the file by that name)
+        where = {"file": printable(d.path), "line": d.line, "col": d.column, "title": d.rule}
         properties = ",".join(f"{k}={escape_property(str(v))}" for k, v in where.items())
         message = f"{d.message}\nhint: {d.hint}" if d.hint else d.message
         lines.append(f"::{d.severity} {properties}::{escape_data(message)}")

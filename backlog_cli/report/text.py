@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from backlog_cli.diagnostic import printable
+
 if TYPE_CHECKING:
     from backlog_cli.check import CheckResult
 
@@ -42,7 +44,7 @@ def render(result: CheckResult, *, color: bool = False, quiet: bool = False) -> 
         if current is not None and d.path != current:
             lines.append("")
         current = d.path
-        where = paint("path", f"{d.path}:{d.line}:{d.column}:")
+        where = paint("path", f"{printable(d.path)}:{d.line}:{d.column}:")
         lines.append(f"{where} {paint(d.severity, d.severity)} {d.rule} {d.message}")
         if d.hint:
             lines.append(paint("hint", f"  hint: {d.hint}"))
@@ -53,7 +55,7 @@ def render(result: CheckResult, *, color: bool = False, quiet: bool = False) -> 
             lines.append("")
         lines.append(f"waived ({len(result.waived)}):")
         lines.extend(
-            f"  {d.path}:{d.line}:{d.column}: {d.severity} {d.rule} {d.message}"
+            f"  {printable(d.path)}:{d.line}:{d.column}: {d.severity} {d.rule} {d.message}"
             for d in result.waived
         )
     if lines:
