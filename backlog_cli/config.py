@@ -224,6 +224,14 @@ def _validate(
     if not isinstance(items_value, str) or not items_value.strip():
         v.fail(("items",), "must be a folder path, e.g. `backlog/`")
     items = (project_root / items_value).resolve()
+    if not items.is_relative_to(repo_root.resolve()):
+        # `../elsewhere`, an absolute path, or a symlinked folder: no file outside the
+        # repository is read (its content would be echoed in findings and reports)
+        v.fail(
+            ("items",),
+            f"the item folder `{items_value}` resolves to {items}, outside the repository "
+            f"({repo_root}); keep the items inside it",
+        )
 
     exclude = raw.get("exclude", [])
     if isinstance(exclude, str):
