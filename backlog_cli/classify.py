@@ -52,6 +52,10 @@ say the same thing:
   and strings are compared as sets (a removed entry is major, a re-ranged ref minor), lists
   of maps by their `id` (or `metric`), other lists element-wise.
 - `x-*` keys at the top of `spec` (and inside JSON Schemas) are ignored.
+- Id renames (`renamed_from`): a reference re-pointed from a former id to the item's new
+  id is not a change of that reference (the caller passes the head's rename table); a
+  range edited at the same time is classified as for an unchanged id. Chains (a → b → c)
+  resolve to the last id.
 """
 
 from __future__ import annotations
@@ -60,10 +64,11 @@ import enum
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from backlog_cli.graph import SPEC_REFS
 from backlog_cli.refs import KINDS, parse_version
 
 __all__ = [
@@ -77,7 +82,9 @@ __all__ = [
     "classify",
     "field_changes",
     "level_of",
+    "rename_table",
     "required_bump",
+    "same_content",
     "schema_changes",
 ]
 
@@ -1061,20 +1068,131 @@ def _spec_of(item: Any) -> Any:
     return spec
 
 
+# --- id renames -----------------------------------------------------------------------------
+
+
+def rename_table(renamed_from: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """Former `kind/id` → current `kind/id`, from each head item's `renamed_from`.
+
+    `renamed_from` maps every head item's key to the entries of its `renamed_from`. A former
+    key that is still an item's own key, or that two items claim, is left out: a reference
+    to it names that item, or no one item.
+    """
+    claims: dict[str, set[str]] = {}
+    for key, formers in renamed_from.items():
+        for former in formers:
+            if isinstance(former, str) and former != key and former not in renamed_from:
+                claims.setdefault(former, set()).add(key)
+    return {former: next(iter(keys)) for former, keys in claims.items() if len(keys) == 1}
+
+
+def _current(key: str, renames: Mapping[str, str]) -> str:
+    """Where `key` lives now: its rename followed to the end (a → b → c), cycles cut."""
+    seen = {key}
+    while key in renames and renames[key] not in seen:
+        key = renames[key]
+        seen.add(key)
+    return key
+
+
+def _ref_parts(value: Any) -> tuple[str, str] | None:
+    """A reference string split into its `kind/id` and the rest (`@range` or "")."""
+    if not isinstance(value, str) or not _REF_RE.match(value):
+        return None
+    key, at, rest = value.partition("@")
+    return key.strip(), at + rest
+
+
+def _repoint(
+    kind: str, old: dict[str, Any], new: dict[str, Any], renames: Mapping[str, str]
+) -> dict[str, Any]:
+    """`old` with each reference to a former id re-pointed at the id `new` uses for the same
+    item, so that only what else changed (the range) is classified. References that `new`
+    does not re-point keep their text: their removal is reported under the name they had.
+    """
+    if not renames:
+        return old
+    out = dict(old)
+    for name in SPEC_REFS.get(kind, ()):
+        before, after = old.get(name), new.get(name)
+        if isinstance(before, str) and isinstance(after, str):
+            old_ref, new_ref = _ref_parts(before), _ref_parts(after)
+            if (
+                old_ref is not None
+                and new_ref is not None
+                and old_ref[0] != new_ref[0]
+                and _current(old_ref[0], renames) == _current(new_ref[0], renames)
+            ):
+                out[name] = new_ref[0] + old_ref[1]
+        elif isinstance(before, list) and isinstance(after, list):
+            out[name] = _repoint_list(before, after, renames)
+    return out
+
+
+def _repoint_list(old: list[Any], new: list[Any], renames: Mapping[str, str]) -> list[Any]:
+    new_keys = [parts[0] for parts in map(_ref_parts, new) if parts is not None]
+    old_keys = {parts[0] for parts in map(_ref_parts, old) if parts is not None}
+    by_current: dict[str, str | None] = {}
+    for key in new_keys:
+        current = _current(key, renames)
+        by_current[current] = key if by_current.get(current, key) == key else None
+    out: list[Any] = []
+    for value in old:
+        parts = _ref_parts(value)
+        target = None if parts is None else by_current.get(_current(parts[0], renames))
+        if parts is None or target is None or target in old_keys:
+            out.append(value)
+        else:
+            out.append(target + parts[1])
+    return out
+
+
+def same_content(
+    base: dict[str, Any],
+    head: dict[str, Any],
+    base_template: str | None,
+    head_template: str | None,
+) -> bool:
+    """Whether two versions of an item are equal but for a `template_file` path whose text is
+    the same at both ends: a prompt moved together with its template is a move, not a change.
+
+    The templates are the texts each `template_file` resolves to; an unreadable one (None)
+    never counts as the same.
+    """
+    old_spec, new_spec = base.get("spec"), head.get("spec")
+    if not isinstance(old_spec, dict) or not isinstance(new_spec, dict):
+        return False
+    if _get(old_spec, "template_file") is MISSING or _get(new_spec, "template_file") is MISSING:
+        return False
+    if not isinstance(base_template, str) or base_template != head_template:
+        return False
+    envelopes = [{k: v for k, v in side.items() if k != "spec"} for side in (base, head)]
+    specs = [
+        {k: v for k, v in spec.items() if k != "template_file"} for spec in (old_spec, new_spec)
+    ]
+    return _equal(*envelopes) and _equal(*specs)
+
+
 def classify(
     kind: str,
     base: dict[str, Any],
     head: dict[str, Any],
     base_template: str | None = None,
     head_template: str | None = None,
+    *,
+    renames: Mapping[str, str] | None = None,
 ) -> list[Change]:
     """Every semantic change to the item's `spec`, most severe first.
 
     `base_template`/`head_template` are the contents of the prompt's `template_file` at
     each end (None when it has none or it cannot be read); an inline `spec.template`
-    takes precedence. Envelope fields and `x-*` keys of `spec` are not classified.
+    takes precedence. `renames` maps former `kind/id`s to current ones (`rename_table` of
+    the head items): a reference re-pointed from an item's former id to its new id is not
+    a change. Envelope fields and `x-*` keys of `spec` are not classified.
     """
     old, new = _spec_of(base), _spec_of(head)
+    if renames and isinstance(old, dict) and isinstance(new, dict):
+        old = _repoint(kind, old, new, renames)
     out: list[Change] = []
     if not isinstance(old, dict) or not isinstance(new, dict):
         _generic("spec", old, new, out)

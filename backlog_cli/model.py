@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, TypeAlias
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from backlog_cli.refs import ID_PATTERN, KINDS, SEMVER_PATTERN
+from backlog_cli.schemas import MAX_VERSION_COMPONENT, MAX_VERSION_LENGTH, oversized_components
 
 _ID_BODY = ID_PATTERN.removeprefix("^").removesuffix("$")
 # The fine syntax of a range is checked by the `version-constraint` rule; the schema only
@@ -79,6 +80,23 @@ Date = Annotated[
         examples=["2026-06-30"],
     ),
 ]
+
+
+def _usable_version(value: str) -> str:
+    # the bound the JSON Schema cannot express, which the `schema` rule checks on top of it
+    # (schemas.oversized_components): the fast path must never accept more than that rule
+    if oversized_components(value):
+        raise ValueError(f"a version component is above {MAX_VERSION_COMPONENT}")
+    return value
+
+
+# the Field before the validator: the other way round, pydantic leaves `pattern` out of the
+# generated JSON Schema
+SemVer = Annotated[
+    str,
+    Field(pattern=SEMVER_PATTERN, max_length=MAX_VERSION_LENGTH),
+    AfterValidator(_usable_version),
+]
 NonNegative = Annotated[float, Field(ge=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 Text = Annotated[str, Field(min_length=1)]
@@ -90,7 +108,9 @@ Classification = Literal["public", "internal", "confidential", "restricted"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # JSON has no NaN or Infinity (YAML's `.nan`, `.inf`); subclasses' configs merge with
+    # this. Values typed Any (free-form maps, `x-*`) are left to the `schema` rule.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Criterion(_Strict):
@@ -430,8 +450,13 @@ class Envelope(_Extensible):
     )
     title: Text = Field(description="Short human title.")
     description: str = Field(None, description="Longer description (Markdown).")
-    version: Annotated[str, Field(pattern=SEMVER_PATTERN)] = Field(
-        description="SemVer 2.0.0 version of the item's `spec`.", examples=["1.2.0"]
+    version: SemVer = Field(
+        description=(
+            f"SemVer 2.0.0 version of the item's `spec` (at most {MAX_VERSION_LENGTH} "
+            f"characters; MAJOR, MINOR and PATCH at most {MAX_VERSION_COMPONENT}, as npm's "
+            "semver: no range admits a larger one)."
+        ),
+        examples=["1.2.0"],
     )
     status: Status = Field(description="Lifecycle status; `deprecated` is terminal.")
     owner: Text = Field(description="Owning team or `@person`.", examples=["@maria", "team-ai"])

@@ -134,6 +134,8 @@ def _render_rich(report: StatusReport, header: list[str], rows: list[list[str]])
 
 
 def render_markdown(report: StatusReport) -> str:
+    from backlog_cli.report.markdown import code, escape, message, path_link
+
     header = ["kind", *STATUSES]
     lines = [
         "## Backlog status",
@@ -150,19 +152,18 @@ def render_markdown(report: StatusReport) -> str:
     for entry in report.not_ready:
         item = entry.item
         lines.append(
-            f"- **`{item.key}`** ({item.status}, {item.owner or 'no owner'}) — "
-            f"[{item.doc.rel}]({item.doc.rel})"
+            f"- **{code(item.key)}** ({escape(item.status or '')}, "
+            f"{escape(item.owner or 'no owner')}) — {path_link(item.doc.rel)}"
         )
-        lines.extend(f"  - {_md(reason)}" for reason in entry.reasons)
+        lines.extend(f"  - {message(reason)}" for reason in entry.reasons)
     lines += ["", f"### Ready to pick up ({len(report.pick_up)})", ""]
     if not report.pick_up:
         lines.append("Nothing is ready to pick up.")
     for entry in report.pick_up:
         item = entry.item
         move = " — can move to ready" if item.status == "refined" else ""
-        lines.append(f"- `{item.key}` ({item.status}, {item.owner or 'no owner'}){move}")
+        lines.append(
+            f"- {code(item.key)} ({escape(item.status or '')}, "
+            f"{escape(item.owner or 'no owner')}){move}"
+        )
     return "\n".join(lines) + "\n"
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;")
