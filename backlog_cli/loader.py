@@ -253,7 +253,32 @@ def parse(
     return _parse(text, limits, True)
 
 
+# YAML 1.1 line breaks that YAML 1.2 reads as ordinary characters (libyaml is YAML 1.1)
+_OLD_BREAKS = re.compile("[\x85\u2028\u2029]")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines(text: str, *, keepends: bool = False) -> list[str]:
+    """`text`'s lines as YAML 1.2 (and git, and editors) count them: only LF, CRLF and CR
+    break a line. `str.splitlines` also breaks at NEL, U+2028, form feed and more."""
+    lines: list[str] = _LINE.findall(text)
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
+
+
+def _hide_old_breaks(text: str) -> tuple[str, dict[int, str] | None]:
+    """`text` with NEL, U+2028 and U+2029 swapped for private-use characters it lacks, and
+    the table that swaps them back: libyaml would break lines there (YAML 1.1), shifting
+    every later line number and rejecting valid YAML 1.2 (`title: a<NEL>b`)."""
+    if _OLD_BREAKS.search(text) is None:
+        return text, None
+    free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
+    swap = {ch: next(free) for ch in "\x85\u2028\u2029" if ch in text}
+    hidden = text.translate({ord(old): new for old, new in swap.items()})
+    return hidden, {ord(new): old for old, new in swap.items()}
+
+
 def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
+    text, restore = _hide_old_breaks(text)
     parser = _Parser(text)
     positions: Positions = {}
     anchors: dict[str, tuple[Any, int, int]] = {}
@@ -278,13 +303,14 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
                 tag = event.tag
                 if tag is not None:
                     _check_tag(tag, mark)
+                raw_value = event.value if restore is None else event.value.translate(restore)
                 if tag is None:
                     # plain scalars resolve by the core schema; quoted ones are strings
-                    value: Any = event.value if event.style else _resolve_plain(event.value, mark)
+                    value: Any = raw_value if event.style else _resolve_plain(raw_value, mark)
                 elif tag == "!":
-                    value = event.value
+                    value = raw_value
                 else:
-                    value = _resolve_tagged(tag, event.value, mark)
+                    value = _resolve_tagged(tag, raw_value, mark)
                 size = 1
                 chars = len(value) if type(value) is str else 1
                 if event.anchor is not None:
@@ -398,7 +424,7 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
                             mark,
                             "write the keys out; YAML 1.2 has no merge keys",
                         )
-                    key = value if type(value) is str else event.value
+                    key = value if type(value) is str else raw_value
                     if key in parent:
                         first = positions.get((*frame[1], key))
                         where = f" (first defined at line {first[0]})" if first else ""
@@ -438,7 +464,7 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
         hint = None
         mark = exc.problem_mark
         if mark is not None and "cannot start any token" in message:
-            lines = text.splitlines()
+            lines = split_lines(text)
             if mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
                 message = "tab character where YAML expects indentation or a value"
                 hint = "indent YAML with spaces, never tabs"

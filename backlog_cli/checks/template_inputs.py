@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 from backlog_cli import paths, templates
 from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.loader import split_lines
 
 if TYPE_CHECKING:
     from backlog_cli.loader import Document
@@ -145,7 +146,7 @@ def _where(doc: Document, template: _Template, template_line: int) -> tuple[int,
     line, column = doc.locate(template.pointer)
     if template.file is not None:
         return line, column
-    lines = doc.text.splitlines()
+    lines = split_lines(doc.text)
     target = line + template_line
     if not 0 < line < target <= len(lines) or lines[line - 1][column - 1 : column] != "|":
         return line, column

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from backlog_cli.errors import BacklogError
 from backlog_cli.fsutil import write_atomic
-from backlog_cli.loader import DEFAULT_LIMITS, Limits, _Problem, decode, parse
+from backlog_cli.loader import DEFAULT_LIMITS, Limits, _Problem, decode, parse, split_lines
 from backlog_cli.refs import parse_version
 
 BOM = "\ufeff"
@@ -69,7 +69,7 @@ def replace_version(text: str, new: str, limits: Limits = DEFAULT_LIMITS) -> str
     if not isinstance(data, dict) or "version" not in data:
         raise BacklogError('the item has no `version` line; add `version: "0.1.0"` first')
     _, _, line_no, column = positions[("version",)]
-    lines = body.splitlines(keepends=True)
+    lines = split_lines(body, keepends=True)
     line = lines[line_no - 1]
     start = column - 1
     end = _scalar_end(line, start)
