@@ -519,9 +519,14 @@ def list_items(
     from backlog_cli.refs import KINDS
 
     _check_format(fmt)
+    from backlog_cli.readiness import STATUSES
+
     for k in kind or ():
         if k not in KINDS:
             raise BacklogError(f"--kind {k}: unknown kind{did_you_mean(k, KINDS)}")
+    for s in status or ():
+        if s not in STATUSES:
+            raise BacklogError(f"--status {s}: unknown status{did_you_mean(s.lower(), STATUSES)}")
     project = _project(root, cache_dir, no_cache)
     items = inventory.select(project, kind or (), status or (), owner or ())
     chosen = _selection(project, select, exclude, base)
