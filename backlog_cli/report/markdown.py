@@ -92,17 +92,14 @@ def cell(markdown: str) -> str:
     return "<br>".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
-def link(d: Diagnostic) -> str:
-    return path_link(d.path, d.line)
-
-
 def _table(findings: Sequence[Diagnostic]) -> list[str]:
     rows = [_HEADER]
     for d in findings:
         shown = message(d.message)
         if d.hint:
             shown += f"\nhint: {message(d.hint)}"
-        cells = [escape(d.severity), escape(d.rule), escape(d.item or ""), link(d), shown]
+        cells = [escape(d.severity), escape(d.rule), escape(d.item or "")]
+        cells += [path_link(d.path, d.line), shown]
         rows.append("| " + " | ".join(cell(c) for c in cells) + " |")
     return rows
 
