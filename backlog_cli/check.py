@@ -64,6 +64,11 @@ def validate_rule_names(names: Sequence[str], option: str) -> None:
 def selected_rules(project: Project, options: CheckOptions) -> list[str]:
     validate_rule_names(options.rules, "--rule")
     validate_rule_names(options.ignore_rules, "--ignore-rule")
+    both = sorted(set(options.rules) & set(options.ignore_rules))
+    if both:
+        raise BacklogError(
+            f"--rule {both[0]} and --ignore-rule {both[0]} contradict each other; keep one"
+        )
     wanted = set(options.rules) or set(RULE_IDS)
     wanted -= set(options.ignore_rules)
     return [

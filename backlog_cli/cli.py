@@ -135,7 +135,7 @@ HeadOpt = Annotated[
 ]
 JsonFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
 ReportFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")]
-OutputOpt = Annotated[
+CheckOutputOpt = Annotated[
     Path | None,
     typer.Option(
         "--output",
@@ -144,9 +144,51 @@ OutputOpt = Annotated[
         show_default=False,
     ),
 ]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the output to FILE (atomically) instead of printing it.",
+        show_default=False,
+    ),
+]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR).")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings only.")]
+CheckQuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings only.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print the result only: no summary lines or notes.")
+]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more on stderr.")]
+
+
+@dataclasses.dataclass
+class _Ui:
+    """`--quiet`, `--verbose` and `--no-color`, which every command takes."""
+
+    quiet: bool = False
+    verbose: bool = False
+    no_color: bool = False
+
+
+UI = _Ui()
+
+
+def _ui(quiet: bool, verbose: bool, no_color: bool) -> None:
+    if quiet and verbose:
+        raise BacklogError("choose one of --quiet or --verbose")
+    UI.quiet, UI.verbose, UI.no_color = quiet, verbose, no_color
+
+
+def _say(text: str) -> None:
+    """An informational line on stdout (a count, what was written); not with --quiet."""
+    if not UI.quiet:
+        sys.stdout.write(text + "\n")
+
+
+def _detail(text: str) -> None:
+    """A line for --verbose, on stderr."""
+    if UI.verbose:
+        sys.stderr.write(f"backlog: {text}\n")
 
 
 SelectOpt = Annotated[
@@ -188,8 +230,8 @@ def main_options(
     """Validate GenAI backlog items, their lineage, readiness and versions."""
 
 
-def _color(no_color: bool) -> bool:
-    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+def _color(no_color: bool = False) -> bool:
+    return not (no_color or UI.no_color) and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
 def _project(root: Path | None, cache_dir: Path | None = None, no_cache: bool = False) -> Project:
@@ -205,7 +247,13 @@ def _project(root: Path | None, cache_dir: Path | None = None, no_cache: bool = 
             "run `backlog init`, or set `items:` in backlog.yaml"
         )
     folder = cache.directory(config.repo_root, cache_dir, no_cache)
-    return load_project(config, cache.Cache(folder) if folder is not None else None)
+    project = load_project(config, cache.Cache(folder) if folder is not None else None)
+    _detail(
+        f"config {config.source or '(defaults)'}; items {config.items}; "
+        f"{len(project.documents) + len(project.load_errors)} files loaded; "
+        f"cache {folder if folder is not None else 'off'}"
+    )
+    return project
 
 
 def _check_cached(
@@ -402,9 +450,9 @@ def check(
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
     root: RootOpt = None,
-    output: OutputOpt = None,
+    output: CheckOutputOpt = None,
     no_color: NoColorOpt = False,
-    quiet: QuietOpt = False,
+    quiet: CheckQuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Check the backlog: YAML, schemas, references, readiness, templates, secrets, versions."""
@@ -412,7 +460,12 @@ def check(
     from backlog_cli.report import Format, render
     from backlog_cli.report.text import summary
 
-    fmt_name = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    _ui(quiet, verbose, no_color)
+
+    if fmt is None:
+        fmt_name = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    else:
+        fmt_name = fmt
     try:
         report_format = Format(fmt_name)
     except ValueError:
@@ -512,12 +565,16 @@ def list_items(
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """List the items, one line each."""
     from backlog_cli.commands import inventory
     from backlog_cli.config import did_you_mean
     from backlog_cli.refs import KINDS
 
+    _ui(quiet, verbose, no_color)
     _check_format(fmt)
     from backlog_cli.readiness import STATUSES
 
@@ -539,7 +596,7 @@ def list_items(
         ]
         _emit(_json({"version": 1, "items": rows}), output)
     else:
-        _emit(inventory.render_list(items), output)
+        _emit(inventory.render_list(items, footer=not UI.quiet), output)
 
 
 @app.command()
@@ -550,10 +607,14 @@ def show(
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Show one item with its resolved links, upstream and downstream."""
     from backlog_cli.commands import inventory
 
+    _ui(quiet, verbose, no_color)
     _check_format(fmt)
     project = _project(root, cache_dir, no_cache)
     item = inventory.resolve(project, item_name)
@@ -578,10 +639,13 @@ def status(
     no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
     no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """The board: items per kind and status, what is not ready and why, what to pick up."""
     from backlog_cli.commands import status as board
 
+    _ui(quiet, verbose, no_color)
     _check_format(fmt, ("text", "json", "markdown"))
     report = board.build(_project(root, cache_dir, no_cache))
     if fmt == "json":
@@ -628,10 +692,13 @@ def diff(
     no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
     no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Semantic diff of items between two refs: what changed, how it is classified, bumps."""
     from backlog_cli.commands import diff as render
 
+    _ui(quiet, verbose, no_color)
     _check_format(fmt, ("text", "json", "markdown"))
     refs, items = _split_refs_and_items(args or [])
     if refs and base is not None:
@@ -684,16 +751,24 @@ def bump(
     base: Annotated[
         str | None, typer.Option("--base", help="Base ref for --auto.", show_default=False)
     ] = None,
+    fmt: JsonFormatOpt = "text",
     root: RootOpt = None,
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
+    output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Rewrite `version` in place; nothing else in the file changes."""
     from backlog_cli import versioning
     from backlog_cli.classify import bump_version
     from backlog_cli.commands import inventory
     from backlog_cli.commands.bump import write_bump
+    from backlog_cli.loader import relpath
 
+    _ui(quiet, verbose, no_color)
+    _check_format(fmt)
     chosen = [
         name
         for name, on in (("major", major), ("minor", minor), ("patch", patch), ("auto", auto))
@@ -728,14 +803,20 @@ def bump(
             except ValueError as exc:
                 raise BacklogError(f"`{item.key}`: {exc}") from None
             plan.append((item.key, item.doc.path, item.version, new))
-    if not plan:
-        sys.stdout.write("nothing to bump: every changed item already has the version it needs\n")
-        return
     limits = project.config.limits
+    rows: list[dict[str, str]] = []
+    lines: list[str] = []
     for key, path, old, new in plan:
         write_bump(path, new, limits)
-        rel = os.path.relpath(path)
-        sys.stdout.write(f"{key}: {old} -> {new} ({rel})\n")
+        rel = relpath(path, project.config.repo_root)
+        rows.append({"item": key, "path": rel, "from": old, "to": new})
+        lines.append(f"{key}: {old} -> {new} ({os.path.relpath(path)})\n")
+    if fmt == "json":
+        _emit(_json({"version": 1, "bumped": rows}), output)
+    elif plan:
+        _emit("".join(lines), output)
+    elif not UI.quiet:
+        _emit("nothing to bump: every changed item already has the version it needs\n", output)
 
 
 @app.command()
@@ -756,10 +837,14 @@ def impact(
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """What the change set touches: impacted items, owners, evaluations, broken ranges."""
     from backlog_cli.commands import impact as impact_report
 
+    _ui(quiet, verbose, no_color)
     _check_format(fmt, ("text", "json", "markdown"))
     project, keep = _project_at(root, base, head, None, cache_dir, no_cache, compare=True)
     comparison = project.comparison
@@ -794,12 +879,30 @@ def schema(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite differing files.")] = False,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="json (schemas are JSON documents).")
+    ] = "json",
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root", help="A relative --output is taken from this folder.", show_default=False
+        ),
+    ] = None,
+    no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Print or write the published JSON Schemas."""
     from backlog_cli import schemas
     from backlog_cli.config import did_you_mean
     from backlog_cli.fsutil import write_atomic
 
+    _ui(quiet, verbose, no_color)
+    _check_format(fmt, ("json",))
+    if root is not None and not root.is_dir():
+        raise BacklogError(f"--root {root}: not a directory")
+    if root is not None and output is not None and not output.is_absolute():
+        output = root / output
     names = schemas.available()
     if kind is not None and kind not in names:
         raise BacklogError(
@@ -813,21 +916,67 @@ def schema(
     for name in [kind] if kind else names:
         target = output / schemas.file_name(name)
         changed = write_atomic(target, schemas.dumps(schemas.load(name)), force=force)
-        sys.stdout.write(f"{'wrote' if changed else 'up to date'} {target}\n")
+        _say(f"{'wrote' if changed else 'up to date'} {target}")
 
 
 @app.command()
-def rules() -> None:
-    """List the rules with their documentation."""
-    from backlog_cli.checks import RULE_IDS, registry
+def rules(
+    fmt: JsonFormatOpt = "text",
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="Project folder whose config sets the severities shown (default: the "
+            "config found from the current folder, if any).",
+            show_default=False,
+        ),
+    ] = None,
+    output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """List the rules with their documentation and severity (default, and as configured).
 
+    With --quiet, one line per rule: its id and severity."""
+    from backlog_cli.checks import RULE_IDS, registry
+    from backlog_cli.config import find_config_file, load_config
+
+    _ui(quiet, verbose, no_color)
+    _check_format(fmt)
+    configured: dict[str, str] = {}
+    if root is not None or find_config_file(Path.cwd().resolve()) is not None:
+        config = load_config(root)
+        configured = config.rules
+        _detail(f"config {config.source or '(defaults)'}")
     implemented = registry()
+    rows: list[dict[str, str]] = []
+    texts: list[str] = []
     for rule_id in RULE_IDS:
         module = implemented.get(rule_id)
         if module is None:
             continue
         doc = (module.__doc__ or "").strip()
-        sys.stdout.write(f"{doc}\n  [default severity: {module.SEVERITY}]\n\n")
+        severity = configured.get(rule_id, module.SEVERITY)
+        summary = doc.split("\n", 1)[0].removeprefix(f"{rule_id}:").strip()
+        rows.append(
+            {
+                "id": rule_id,
+                "severity": severity,
+                "default_severity": module.SEVERITY,
+                "summary": summary,
+                "doc": doc,
+            }
+        )
+        if UI.quiet:
+            texts.append(f"{rule_id}  {severity}\n")
+        else:
+            here = f"; configured: {severity}" if severity != module.SEVERITY else ""
+            texts.append(f"{doc}\n  [default severity: {module.SEVERITY}{here}]\n\n")
+    if fmt == "json":
+        _emit(_json({"version": 1, "rules": rows}), output)
+    else:
+        _emit("".join(texts), output)
 
 
 @app.command()
@@ -862,6 +1011,11 @@ def new(
         ),
     ] = None,
     root: RootOpt = None,
+    fmt: JsonFormatOpt = "text",
+    output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Create an item file from its kind's template, valid against the schema at once.
 
@@ -871,10 +1025,19 @@ def new(
     an existing file or an existing kind/id is refused. Prints the path written.
     """
     from backlog_cli.commands import scaffold
+    from backlog_cli.config import find_git_root
+    from backlog_cli.loader import relpath
 
+    _ui(quiet, verbose, no_color)
+    _check_format(fmt)
     options = scaffold.NewOptions(kind, item_id, path, title, owner, root)
     written = scaffold.new_item(options, Path.cwd())
-    sys.stdout.write(f"{os.path.relpath(written)}\n")
+    if fmt == "json":
+        repo = find_git_root(written.parent) or (root or Path.cwd()).resolve()
+        payload = {"version": 1, "item": f"{kind}/{item_id}", "path": relpath(written, repo)}
+        _emit(_json(payload), output)
+    else:
+        _emit(f"{os.path.relpath(written)}\n", output)
 
 
 @app.command()
@@ -890,6 +1053,11 @@ def init(
             show_default=False,
         ),
     ] = None,
+    fmt: JsonFormatOpt = "text",
+    output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Create backlog.yaml and an example item (backlog/prompts/example-prompt.yaml).
 
@@ -897,16 +1065,36 @@ def init(
     an existing example item is always left alone.
     """
     from backlog_cli.commands import scaffold
+    from backlog_cli.loader import relpath
 
+    _ui(quiet, verbose, no_color)
+    _check_format(fmt)
     result = scaffold.init(root, Path.cwd(), force=force)
+    if fmt == "json":
+        payload = {
+            "version": 1,
+            "config": {
+                "path": relpath(result.config, result.root),
+                "written": result.config_written,
+            },
+            "example": {
+                "path": relpath(result.example, result.root),
+                "written": result.example_skipped is None,
+                "skipped": result.example_skipped,
+            },
+        }
+        _emit(_json(payload), output)
+        return
     config = os.path.relpath(result.config)
-    sys.stdout.write(f"{'wrote' if result.config_written else 'up to date'} {config}\n")
+    lines = [f"{'wrote' if result.config_written else 'up to date'} {config}\n"]
     example = os.path.relpath(result.example)
     if result.example_skipped is None:
-        sys.stdout.write(f"wrote {example}\n")
+        lines.append(f"wrote {example}\n")
     else:
-        sys.stdout.write(f"skipped {example} ({result.example_skipped})\n")
-    sys.stdout.write("next: `backlog check`, then `backlog new KIND ID` for your own items\n")
+        lines.append(f"skipped {example} ({result.example_skipped})\n")
+    if not UI.quiet:
+        lines.append("next: `backlog check`, then `backlog new KIND ID` for your own items\n")
+    _emit("".join(lines), output)
 
 
 @app.command()
@@ -917,12 +1105,16 @@ def history(
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Every version of one item across git history, oldest first, with the classification
     of each change and whether its version bump was enough; follows moves and id renames
     (`renamed_from`), counts template_file edits, and ends with uncommitted changes."""
     from backlog_cli.commands import history as item_history
 
+    _ui(quiet, verbose, no_color)
     _check_format(fmt)
     result = item_history.build(_project(root, cache_dir, no_cache), item_name)
     if fmt == "json":
@@ -956,6 +1148,8 @@ def lineage(
     no_cache: NoCacheOpt = False,
     output: OutputOpt = None,
     no_color: NoColorOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """The upstream (what ITEM depends on) and downstream (what depends on it) graph of one
     item. Mermaid and DOT draw edges from the referenced item to the referrer; JSON follows
@@ -963,6 +1157,7 @@ def lineage(
     from backlog_cli.commands import inventory
     from backlog_cli.commands import lineage as item_lineage
 
+    _ui(quiet, verbose, no_color)
     if fmt not in item_lineage.FORMATS:
         raise BacklogError(f"--format {fmt}: choose {', '.join(item_lineage.FORMATS)}")
     chosen = [name for name, on in (("up", up), ("down", down), ("both", both)) if on]

@@ -181,13 +181,22 @@ def _waivers(raw: Any, v: _Validator, rule_ids: tuple[str, ...]) -> tuple[Waiver
         try:
             expiry = datetime.date.fromisoformat(str(expires))
         except ValueError:
-            v.fail((*where, "expires"), f"`{expires}` is not a date; write YYYY-MM-DD")
+            v.fail((*where, "expires"), f"`{_as_yaml(expires)}` is not a date; write YYYY-MM-DD")
         approved = entry.get("approved_by")
         if approved is not None and not isinstance(approved, str):
             v.fail((*where, "approved_by"), "must be a name")
         line, column = v.doc.locate(where) if v.doc is not None else (1, 1)
         out.append(Waiver(rule, item, entry["reason"], expiry, approved, line, column))
     return tuple(out)
+
+
+def _as_yaml(value: object) -> str:
+    """A value as the user wrote it in YAML (`true`, `null`), not as Python prints it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 class _Validator:
@@ -262,7 +271,7 @@ def _validate(
         if setting is False:
             setting = "off"
         if setting not in SEVERITIES:
-            v.fail(("rules", rule), f"`{setting}` is not one of error, warning, off")
+            v.fail(("rules", rule), f"`{_as_yaml(setting)}` is not one of error, warning, off")
         rules[rule] = setting
 
     readiness = raw.get("readiness", {}) or {}

@@ -806,6 +806,116 @@ def generate_contracts() -> dict[str, dict[str, Any]]:
                 },
             },
         ),
+        "bump-result": wrap(
+            "bump-result",
+            "backlog bump --format json",
+            {
+                "required": ["version", "bumped"],
+                "additionalProperties": False,
+                "properties": {
+                    "version": version,
+                    "bumped": {
+                        "type": "array",
+                        "description": "Every item file whose version was rewritten (empty: "
+                        "nothing needed a bump).",
+                        "items": {
+                            "type": "object",
+                            "description": "One rewritten version.",
+                            "required": ["item", "path", "from", "to"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "item": {"type": "string", "description": "`kind/id`."},
+                                "path": {"type": "string", "description": _PATH},
+                                "from": {"type": "string", "description": "Version before."},
+                                "to": {"type": "string", "description": "Version written."},
+                            },
+                        },
+                    },
+                },
+            },
+        ),
+        "new-result": wrap(
+            "new-result",
+            "backlog new --format json",
+            {
+                "required": ["version", "item", "path"],
+                "additionalProperties": False,
+                "properties": {
+                    "version": version,
+                    "item": {"type": "string", "description": "`kind/id` of the new item."},
+                    "path": {"type": "string", "description": _PATH},
+                },
+            },
+        ),
+        "init-result": wrap(
+            "init-result",
+            "backlog init --format json",
+            {
+                "required": ["version", "config", "example"],
+                "additionalProperties": False,
+                "properties": {
+                    "version": version,
+                    "config": _written_schema("The config file."),
+                    "example": _written_schema(
+                        "The example item; `skipped` says why it was not written."
+                    ),
+                },
+            },
+        ),
+        "rules-result": wrap(
+            "rules-result",
+            "backlog rules --format json",
+            {
+                "required": ["version", "rules"],
+                "additionalProperties": False,
+                "properties": {
+                    "version": version,
+                    "rules": {
+                        "type": "array",
+                        "description": "The implemented rules, in run order.",
+                        "items": {
+                            "type": "object",
+                            "description": "One rule.",
+                            "required": ["id", "severity", "default_severity", "summary", "doc"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "id": {"type": "string", "description": "Rule id."},
+                                "severity": {
+                                    "enum": ["error", "warning", "off"],
+                                    "description": "As the project's config sets it.",
+                                },
+                                "default_severity": {
+                                    "enum": ["error", "warning"],
+                                    "description": "Without configuration.",
+                                },
+                                "summary": {"type": "string", "description": "One line."},
+                                "doc": {
+                                    "type": "string",
+                                    "description": "What, why, a failing and a passing example.",
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        ),
+    }
+
+
+_PATH = "Relative to the repository root."
+
+
+def _written_schema(description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "required": ["path", "written"],
+        "additionalProperties": False,
+        "properties": {
+            "path": {"type": "string", "description": _PATH},
+            "written": {"type": "boolean", "description": "False: left as it was."},
+            "skipped": {"type": ["string", "null"], "description": "Why it was not written."},
+        },
     }
 
 

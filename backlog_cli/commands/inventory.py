@@ -43,11 +43,18 @@ def resolve(project: Project, name: str) -> Item:
     item = project.find(name)
     if item is None and "/" not in name:
         matches = [i for i in project.items if i.id == name]
-        if len(matches) == 1:
+        keys = sorted({i.key for i in matches})
+        if len(keys) == 1:
             item = matches[0]
-        elif len(matches) > 1:
-            both = ", ".join(sorted(i.key for i in matches))
-            raise BacklogError(f"`{name}` is ambiguous: {both}; write `kind/id`")
+            name = item.key
+        elif len(keys) > 1:
+            raise BacklogError(f"`{name}` is ambiguous: {', '.join(keys)}; write `kind/id`")
+    if item is not None and len(project.by_key.get(item.key, ())) > 1:
+        files = ", ".join(sorted(i.doc.rel for i in project.by_key[item.key]))
+        raise BacklogError(
+            f"`{item.key}` is defined in more than one file ({files}); "
+            "give each its own id (`backlog check` reports it as duplicate-id)"
+        )
     if item is None:
         keys = sorted(project.by_key)
         close = difflib.get_close_matches(name, keys, n=1, cutoff=0.5) or (
@@ -91,15 +98,16 @@ def links(project: Project, item: Item) -> tuple[list[dict[str, Any]], list[dict
     return upstream, downstream
 
 
-def render_list(items: Sequence[Item]) -> str:
+def render_list(items: Sequence[Item], *, footer: bool = True) -> str:
     rows = [
         tuple(map(printable, (i.key, i.version or "?", i.status or "?", i.owner or "?", i.doc.rel)))
         for i in items
     ]
     widths = [max((len(r[c]) for r in rows), default=0) for c in range(4)]
     lines = ["  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4] for r in rows]
-    lines.append(f"{len(rows)} item{'' if len(rows) == 1 else 's'}")
-    return "\n".join(lines) + "\n"
+    if footer:
+        lines.append(f"{len(rows)} item{'' if len(rows) == 1 else 's'}")
+    return "".join(line + "\n" for line in lines)
 
 
 def render_show(
