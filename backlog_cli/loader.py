@@ -558,11 +558,19 @@ def load_bytes(
     path: Path, rel: str, raw: bytes, limits: Limits = DEFAULT_LIMITS
 ) -> Document | LoadError:
     """Parse an item file's bytes. Never raises for anything in the file."""
+    text = ""  # decode() may be what fails
     try:
         text = decode(raw)
         data, _ = parse(text, limits, track=False)
     except _Problem as problem:
-        return LoadError(path, rel, problem.message, problem.line, problem.column, problem.hint)
+        line, column = problem.line, problem.column
+        if line > 1 and text.endswith(("\n", "\r")):
+            # libyaml places "unexpected end of file" after the last line break, on a line
+            # that editors, git and code scanning do not show: point at the last line's end
+            lines = split_lines(text)
+            if line > len(lines):
+                line, column = len(lines), len(lines[-1]) + 1
+        return LoadError(path, rel, problem.message, line, column, problem.hint)
     except RecursionError:  # pragma: no cover - the depth bound comes first
         return LoadError(path, rel, "nesting too deep")
     if not isinstance(data, dict):

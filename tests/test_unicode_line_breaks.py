@@ -48,3 +48,14 @@ def test_split_lines_breaks_only_at_lf_crlf_and_cr() -> None:
     assert split_lines(text) == ["a\u2028b", "c\x85d", "e\x0cf", "g"]
     assert "".join(split_lines(text, keepends=True)) == text
     assert split_lines("") == [] and split_lines("x\n") == ["x"]
+
+
+def test_an_error_at_the_end_of_the_file_points_at_its_last_line(tmp_path: Path) -> None:
+    text = "apiVersion: backlog/v1\nkind: model\nid: m1\nfoo: [unclosed\n"
+    root = write_backlog(tmp_path / "r", {"backlog/m.yaml": text})
+    proc = run_cli("check", "--no-cache", "--format", "json", cwd=root)
+    (found,) = json.loads(proc.stdout)["diagnostics"]
+    assert (found["rule"], found["line"], found["column"]) == ("yaml-syntax", 4, 15)
+    bad_utf8 = write_backlog(tmp_path / "u", {"backlog/m.yaml": b"id: \xff\n"})
+    proc = run_cli("check", "--no-cache", "--format", "json", cwd=bad_utf8)
+    assert json.loads(proc.stdout)["diagnostics"][0]["rule"] == "yaml-syntax"
