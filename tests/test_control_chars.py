@@ -60,3 +60,14 @@ def test_json_keeps_the_message_escaped_and_parseable(tmp_path: Path) -> None:
     proc = run_cli("check", "--no-cache", "--format", "json", cwd=_repo(tmp_path))
     messages = [d["message"] for d in json.loads(proc.stdout)["diagnostics"]]
     assert messages and all(ESC not in m and "\n" not in m for m in messages)
+
+
+def test_status_escapes_owners_of_items_that_are_not_ready(tmp_path: Path) -> None:
+    text = ITEM.replace(
+        'status: "proposed\\e[8m\\n::error file=backlog/x.yaml,line=1::forged annotation"',
+        "status: ready",
+    )
+    root = write_backlog(tmp_path / "r", {"backlog/a.yaml": text})
+    proc = run_cli("status", "--no-cache", cwd=root)
+    _assert_inert(proc.stdout)
+    assert "team\\r\\n::warning::forged" in proc.stdout

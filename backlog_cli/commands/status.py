@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from backlog_cli.diagnostic import printable
 from backlog_cli.project import Item, Project
 from backlog_cli.readiness import STATUSES, evaluate
 from backlog_cli.refs import KINDS
@@ -105,8 +106,8 @@ def _lists_text(report: StatusReport) -> list[str]:
     lines = [f"not ready ({len(report.not_ready)}):" if report.not_ready else "not ready: none"]
     for entry in report.not_ready:
         item = entry.item
-        lines.append(f"  {item.key} [{item.status}] {item.owner or ''} ({item.doc.rel})")
-        lines.extend(f"    - {reason}" for reason in entry.reasons)
+        lines.append(printable(f"  {item.key} [{item.status}] {item.owner or ''} ({item.doc.rel})"))
+        lines.extend(printable(f"    - {reason}") for reason in entry.reasons)
     lines.append("")
     lines.append(
         f"ready to pick up ({len(report.pick_up)}):" if report.pick_up else "ready to pick up: none"
@@ -114,7 +115,7 @@ def _lists_text(report: StatusReport) -> list[str]:
     for entry in report.pick_up:
         item = entry.item
         move = " (can move to ready)" if item.status == "refined" else ""
-        lines.append(f"  {item.key} [{item.status}] {item.owner or ''}{move}")
+        lines.append(printable(f"  {item.key} [{item.status}] {item.owner or ''}{move}"))
     return lines
 
 
