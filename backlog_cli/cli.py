@@ -530,7 +530,25 @@ def check(
 def _json(payload: object) -> str:
     import json
 
-    return json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
+    try:
+        text = json.dumps(payload, indent=2, ensure_ascii=False, default=str, allow_nan=False)
+    except ValueError:
+        # item data with `.nan`/`.inf` (a `schema` finding): JSON has no such numbers, so
+        # they are written as YAML spells them, as strings, never as invalid `NaN`
+        text = json.dumps(_finite(payload), indent=2, ensure_ascii=False, default=str)
+    return text + "\n"
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and value != value:
+        return ".nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return ".inf" if value > 0 else "-.inf"
+    if isinstance(value, dict):
+        return {key: _finite(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _check_format(fmt: str, choices: tuple[str, ...] = ("text", "json")) -> None:

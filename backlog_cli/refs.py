@@ -132,13 +132,18 @@ def parse_version(text: str) -> Version | None:
     if match is None:
         return None
     major, minor, patch, prerelease, build = match.groups()
-    return Version(
-        int(major),
-        int(minor),
-        int(patch),
-        tuple(int(p) if p.isdigit() else p for p in prerelease.split(".")) if prerelease else (),
-        tuple(build.split(".")) if build else (),
-    )
+    try:
+        return Version(
+            int(major),
+            int(minor),
+            int(patch),
+            tuple(int(p) if p.isdigit() else p for p in prerelease.split("."))
+            if prerelease
+            else (),
+            tuple(build.split(".")) if build else (),
+        )
+    except ValueError:  # a component past Python's int digit limit: no usable version
+        return None
 
 
 class Ref(NamedTuple):

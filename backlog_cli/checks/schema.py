@@ -388,6 +388,17 @@ def _explain(error: ValidationError) -> Iterator[Explained]:
         yield pointer, *_pattern_message(where, value, str(expected)), False
         return
 
+    if keyword == "maxLength" and isinstance(value, str):
+        hint = None
+        if pointer == ("version",):
+            hint = (
+                "npm's semver refuses a longer version, so no range could admit it; shorten "
+                "its prerelease or build part"
+            )
+        message = f"{where} is {len(value)} characters long; at most {expected} are allowed"
+        yield pointer, message, hint, False
+        return
+
     if keyword == "anyOf" and all(isinstance(s, dict) and set(s) == {"required"} for s in expected):
         groups = [" + ".join(f"`{k}`" for k in s["required"]) for s in expected]
         yield pointer, f"{where} needs {' or '.join(groups)}", None, False

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from backlog_cli.diagnostic import Diagnostic, Severity
 from backlog_cli.refs import parse_range, parse_version
+from backlog_cli.schemas import oversized_components
 
 if TYPE_CHECKING:
     from backlog_cli.graph import Edge
@@ -57,6 +58,8 @@ def _problem(project: Project, edge: Edge) -> tuple[str, str] | None:
     target = project.graph.nodes.get(edge.target)
     if target is None or target.version is None:
         return None  # unknown-reference / schema report these
+    if oversized_components(target.version):
+        return None  # a version no range can admit: `schema` reports it at the version
     version = parse_version(target.version)
     if version is None or wanted.admits(version):
         return None
