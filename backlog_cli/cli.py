@@ -735,6 +735,7 @@ def diff(
     assert comparison is not None
     if only:
         known = {c.key for c in comparison.items} | set(project.by_key)
+        known |= {c.base.key for c in comparison.items if c.base is not None}  # renamed
         for key in sorted(only - known):
             raise BacklogError(f"unknown item `{key}` (neither at the base nor at the head)")
     if fmt == "json":
@@ -784,6 +785,7 @@ def bump(
     from backlog_cli.commands import inventory
     from backlog_cli.commands.bump import write_bump
     from backlog_cli.loader import relpath
+    from backlog_cli.refs import parse_version
 
     _ui(quiet, verbose, no_color)
     _check_format(fmt)
@@ -805,6 +807,8 @@ def bump(
             item = project.find(change.key)
             if item is None or change.base is None or change.base.version is None:
                 continue
+            if parse_version(change.base.version) is None:
+                continue  # no valid version at the base: nothing to bump from (as check)
             target = bump_version(change.base.version, change.required)
             plan.append((change.key, item.doc.path, item.version or "?", target))
     else:

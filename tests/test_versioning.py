@@ -141,9 +141,9 @@ def test_a_moved_file_is_not_a_change(tmp_path: Path) -> None:
     diff = json.loads(run_cli("diff", "main", "HEAD", "--format", "json", cwd=root).stdout)
     (entry,) = diff["items"]
     # the template_file path was rewritten for the move, the template text is the same:
-    # the prompt did not change in substance
-    assert entry["state"] == "changed" and entry["moved"] is True
-    assert entry["level"] == "none" and entry["bump_ok"] is True
+    # the prompt did not change in substance, so it is a move like any other
+    assert entry["state"] == "moved" and entry["moved"] is True
+    assert entry["level"] == "none" and entry["reasons"] == []
     # a pure move (content identical) is reported as moved, with no classification
     (root / "backlog/agents/team").mkdir()
     git(root, "mv", "backlog/agents/router.yaml", "backlog/agents/team/router.yaml")

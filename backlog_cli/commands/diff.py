@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Any
 
-from backlog_cli.classify import MISSING, bump_version
-from backlog_cli.versioning import Comparison, ItemChange
+from backlog_cli.classify import MISSING, bump_version, same_content
+from backlog_cli.refs import parse_version
+from backlog_cli.versioning import Comparison, ItemChange, Side
 
 _MARK = {"added": "+", "removed": "-", "moved": ">", "changed": "~"}
 _RESET = "\x1b[0m"
@@ -33,19 +35,108 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def state_of(change: ItemChange) -> str:
+    """The change's state, where a prompt moved together with its template (the same text,
+    only the `template_file` path rewritten) is `moved`: moving a file is not a change."""
+    if (
+        change.state == "changed"
+        and change.base is not None
+        and change.head is not None
+        and change.renamed_from is None
+        and same_content(
+            change.base.data, change.head.data, change.base.template, change.head.template
+        )
+    ):
+        return "moved"
+    return change.state
+
+
+def _valid_version(side: Side | None) -> bool:
+    return side is not None and side.version is not None and parse_version(side.version) is not None
+
+
+def _version_text(side: Side) -> str:
+    value = side.data.get("version")
+    if value is None:
+        return "(none)"
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def required_bump(change: ItemChange) -> str:
+    """The bump `check --base` asks for: none when the base version is absent or not SemVer
+    (there is nothing to bump from; the `schema` rule reports the version itself)."""
+    return change.required if _valid_version(change.base) else "none"
+
+
+def bump_ok(change: ItemChange) -> bool | None:
+    """Whether the bump is enough (None unless the item changed)."""
+    if state_of(change) != "changed":
+        return None
+    if not _valid_version(change.base):
+        return True  # nothing to bump from (and nothing to decrease from)
+    return change.bump_ok
+
+
+def bump_problem(change: ItemChange) -> bool:
+    """Whether `check --base` fails the item's version: not bumped, bumped too little,
+    decreased, or (with a bump required) no valid version at head."""
+    return bump_ok(change) is False
+
+
 def verdict(change: ItemChange) -> str:
-    if change.state != "changed" or change.base is None or change.head is None:
+    if state_of(change) != "changed" or change.base is None or change.head is None:
         return ""
     if change.actual == "decreased":
         return "version decreased"
     if change.level == "none":
         return "no bump needed"
+    if not _valid_version(change.base):
+        what = "no version" if change.base.version is None else "no valid version"
+        return f"{what} at the base: no bump required"
     if change.bump_ok:
         return f"{change.actual} bump, ok"
     target = bump_version(change.base.version or "0.0.0", change.required)
     if change.actual == "none":
         return f"not bumped: needs {change.required} ({target})"
+    if change.actual == "invalid":
+        return f"no valid version at head: needs {change.required} ({target})"
     return f"{change.actual} bump too small: needs {change.required} ({target})"
+
+
+def _template_text(side: Side | None) -> str | None:
+    if side is None:
+        return None
+    if side.template is not None:
+        return side.template
+    spec = side.data.get("spec")
+    template = spec.get("template") if isinstance(spec, dict) else None
+    return template if isinstance(template, str) else None
+
+
+def _template_name(side: Side | None, prefix: str) -> str:
+    """`a/PATH` for the diff header, `/dev/null` when that side has no template at all."""
+    if side is None:
+        return "/dev/null"
+    if side.template_rel is not None:
+        return f"{prefix}{side.template_rel}"
+    if _template_text(side) is not None:
+        return f"{prefix}{side.rel} (spec.template)"
+    return "/dev/null"
+
+
+def template_diff(change: ItemChange) -> str | None:
+    """The unified diff of the template text between base and head, if it changed."""
+    old, new = _template_text(change.base), _template_text(change.head)
+    if old == new:
+        return None
+    lines = difflib.unified_diff(
+        (old or "").splitlines(keepends=True),
+        (new or "").splitlines(keepends=True),
+        fromfile=_template_name(change.base, "a/"),
+        tofile=_template_name(change.head, "b/"),
+    )
+    text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    return text or None
 
 
 def to_json(comparison: Comparison) -> dict[str, Any]:
@@ -55,7 +146,7 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
             {
                 "item": c.key,
                 "kind": c.kind,
-                "state": c.state,
+                "state": state_of(c),
                 "renamed_from": c.renamed_from,
                 "moved": c.moved,
                 "base_path": c.base.rel if c.base else None,
@@ -63,9 +154,9 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
                 "base_version": c.base.version if c.base else None,
                 "head_version": c.head.version if c.head else None,
                 "level": c.level,
-                "required_bump": c.required,
+                "required_bump": required_bump(c),
                 "actual_bump": c.actual,
-                "bump_ok": c.bump_ok if c.state == "changed" else None,
+                "bump_ok": bump_ok(c),
                 "reasons": [
                     {"level": ch.level, "path": ch.path, "reason": ch.reason}
                     for ch in sorted(c.changes, reverse=True)
@@ -83,22 +174,18 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
                     }
                     for p, o, n in c.fields
                 ],
-                "template_diff": c.template_diff(),
+                "template_diff": template_diff(c),
             }
         )
-    counts = {
-        state: sum(1 for c in comparison.items if c.state == state)
-        for state in ("added", "removed", "moved", "changed")
-    }
+    states = [state_of(c) for c in comparison.items]
+    counts = {state: states.count(state) for state in ("added", "removed", "moved", "changed")}
     return {
         "version": 1,
         "base": {"ref": comparison.base_ref, "commit": comparison.base_sha},
         "head": {"ref": comparison.head_ref, "commit": comparison.head_sha},
         "summary": {
             **counts,
-            "bump_problems": sum(
-                1 for c in comparison.items if c.state == "changed" and not c.bump_ok
-            ),
+            "bump_problems": sum(1 for c in comparison.items if bump_problem(c)),
         },
         "items": items,
     }
@@ -117,22 +204,19 @@ def render_text(comparison: Comparison, *, color: bool = False) -> str:
     if not comparison.items:
         lines.append("no item changed")
     for c in comparison.items:
-        mark = _MARK[c.state]
-        versions = ""
-        if c.base and c.head:
-            versions = f"  {c.base.version} -> {c.head.version}"
-        elif c.head:
-            versions = f"  {c.head.version}"
-        elif c.base:
-            versions = f"  {c.base.version}"
-        level = f"  [{paint(c.level, c.level)}]" if c.state == "changed" else ""
-        lines.append(f"{paint(mark, mark)} {c.key}{versions}{level}  {c.state}")
+        state = state_of(c)
+        mark = _MARK[state]
+        versions = "  " + " -> ".join(_version_text(s) for s in (c.base, c.head) if s)
+        level = f"  [{paint(c.level, c.level)}]" if state == "changed" else ""
+        lines.append(f"{paint(mark, mark)} {c.key}{versions}{level}  {state}")
         if c.renamed_from:
             lines.append(f"    renamed from {c.renamed_from}")
         if c.moved and c.base and c.head:
             lines.append(f"    moved {c.base.rel} -> {c.head.rel}")
         elif c.head or c.base:
             lines.append(paint("dim", f"    {(c.head or c.base).rel}"))  # type: ignore[union-attr]
+        if state == "moved" and c.base and c.head and c.base.template_rel != c.head.template_rel:
+            lines.append(f"    template moved {c.base.template_rel} -> {c.head.template_rel}")
         for ch in sorted(c.changes, reverse=True):
             lines.append(f"    {paint(ch.level, ch.level.ljust(5))}  {ch.reason}")
         shown = [f for f in c.fields if not f[0].startswith("spec.template")]
@@ -140,7 +224,7 @@ def render_text(comparison: Comparison, *, color: bool = False) -> str:
             lines.append(paint("dim", f"      {path}: {_show(old)} -> {_show(new)}"))
         if len(shown) > 20:
             lines.append(paint("dim", f"      ... {len(shown) - 20} more fields"))
-        template = c.template_diff()
+        template = template_diff(c)
         if template:
             for line in template.rstrip("\n").splitlines():
                 style = "+" if line.startswith("+") else "-" if line.startswith("-") else "dim"
@@ -174,23 +258,21 @@ def render_markdown(comparison: Comparison) -> str:
         return "\n".join(lines) + "\n"
     lines += ["| item | change | level | version | bump |", "|---|---|---|---|---|"]
     for c in comparison.items:
-        version = " → ".join(
-            v for v in (c.base.version if c.base else None, c.head.version if c.head else None) if v
-        )
+        state = state_of(c)
+        version = " → ".join(_version_text(s) for s in (c.base, c.head) if s)
         bump = verdict(c) or "—"
-        flag = (
-            "✅ " if c.state == "changed" and c.bump_ok else ("❌ " if c.state == "changed" else "")
-        )
+        ok = bump_ok(c)
+        flag = "" if ok is None else "✅ " if ok else "❌ "
         lines.append(
-            f"| `{c.key}` | {c.state}{' (renamed)' if c.renamed_from else ''} | "
-            f"{c.level if c.state == 'changed' else '—'} | {version} | {flag}{bump} |"
+            f"| `{c.key}` | {state}{' (renamed)' if c.renamed_from else ''} | "
+            f"{c.level if state == 'changed' else '—'} | {version} | {flag}{bump} |"
         )
     for c in comparison.items:
-        if not c.changes and not c.template_diff():
+        template = template_diff(c)
+        if not c.changes and not template:
             continue
         lines += ["", f"<details><summary><code>{c.key}</code>: {c.level}</summary>", ""]
         lines += [f"- **{ch.level}**: {ch.reason}" for ch in sorted(c.changes, reverse=True)]
-        template = c.template_diff()
         if template:
             lines += ["", "```diff", template.rstrip("\n"), "```"]
         lines += ["", "</details>"]

@@ -1,12 +1,13 @@
 """`backlog impact`: what a change set touches, who must look, what to re-run.
 
-Seeds are the items that differ between base and head — added, changed (renames
-included) or removed; a pure move is not a change. The impact is their downstream
+Seeds are the items that differ between base and head — added, changed (renames included)
+or removed; a move is not a change, nor is a prompt moved together with its template file
+(the same text under a rewritten `template_file` path). The impact is their downstream
 closure in the head graph: everything that depends on a seed, transitively. For each
 impacted item: the path of edges from a seed (the why), its owner and status, and whether
-it needs re-validation (`ready`, `in-progress`, `done`). Evaluations in the closure are the
-ones to re-run (an evaluation references what it targets, so it is downstream of it). A
-broken constraint is a reference to a changed item whose range admitted the base version
+it needs re-validation (`ready`, `in-progress`, `done`). Evaluations in the closure are
+the ones to re-run (an evaluation references what it targets, so it is downstream of it).
+A broken constraint is a reference to a changed item whose range admitted the base version
 and does not admit the head version.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from backlog_cli.commands.diff import state_of
 from backlog_cli.graph import Edge, Reached, walk
 from backlog_cli.project import Project
 from backlog_cli.refs import parse_range, parse_version
@@ -79,7 +81,7 @@ class Impact:
 
 
 def build(project: Project, comparison: Comparison) -> Impact:
-    seeds = {c.key: c for c in comparison.items if c.state in ("added", "changed", "removed")}
+    seeds = {c.key: c for c in comparison.items if state_of(c) in ("added", "changed", "removed")}
     graph = project.graph
     reached = walk(graph, seeds, "down")
     impact = Impact(comparison, project, seeds, reached)
@@ -181,7 +183,10 @@ def render_text(impact: Impact) -> str:
         return "\n".join(lines) + "\n"
     lines.append("changed:")
     for ch in data["changed"]:
-        versions = " -> ".join(v for v in (ch["base_version"], ch["head_version"]) if v)
+        if ch["state"] == "changed":
+            versions = " -> ".join(v or "(none)" for v in (ch["base_version"], ch["head_version"]))
+        else:
+            versions = ch["base_version"] or ch["head_version"] or "(none)"
         level = f" [{ch['level']}]" if ch["state"] == "changed" else ""
         lines.append(f"  {ch['item']}  {ch['state']}{level}  {versions}")
     others = [e for e in data["impacted"] if not e["changed"]]
