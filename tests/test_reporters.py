@@ -184,7 +184,7 @@ def test_sarif_run_rules_and_results(repo: Path) -> None:
             "error",
             "backlog/broken.yaml",
             "%SRCROOT%",
-            {"startLine": 2, "startColumn": 1},
+            {"startLine": 1, "startColumn": 14},  # the end of the last line
             BROKEN,
             None,
         ),
@@ -325,7 +325,7 @@ def test_github_annotations_exact(repo: Path) -> None:
         f"{DEPRECATED}%0Ahint: {DEPRECATED_HINT}",
         f"::error {triage},line=10,col=11,title=unknown-reference::"
         f"{MISSING}%0Ahint: {MISSING_HINT}",
-        f"::error file=backlog/broken.yaml,line=2,col=1,title=yaml-syntax::{BROKEN}",
+        f"::error file=backlog/broken.yaml,line=1,col=14,title=yaml-syntax::{BROKEN}",
         "::error file=backlog/odd%2C 100%25%3A ñ.yaml,line=9,col=11,title=unknown-reference::"
         f"{X}%0Ahint: {X_HINT}",
         SUMMARY,
@@ -414,7 +414,7 @@ def test_junit_one_case_per_file_checked(repo: Path, tmp_path: Path) -> None:
         ],
         "agent/waived": [],
         "backlog/broken.yaml": [
-            ("yaml-syntax", BROKEN, f"backlog/broken.yaml:2:1: error yaml-syntax {BROKEN}")
+            ("yaml-syntax", BROKEN, f"backlog/broken.yaml:1:14: error yaml-syntax {BROKEN}")
         ],
         "agent/odd": [
             ("unknown-reference", X, f"{ODD}:9:11: error unknown-reference {X}\n  hint: {X_HINT}")
@@ -477,7 +477,7 @@ def test_markdown_table_exact(repo: Path) -> None:
         f"{DEPRECATED}<br>hint: {DEPRECATED_HINT} |",
         f"| error | unknown-reference | agent/triage | {link(TRIAGE, triage, 10)} | "
         f"{MISSING}<br>hint: {MISSING_HINT} |",
-        f"| error | yaml-syntax |  | {link('backlog/broken.yaml', 'backlog/broken.yaml', 2)} | "
+        f"| error | yaml-syntax |  | {link('backlog/broken.yaml', 'backlog/broken.yaml', 1)} | "
         f"{BROKEN} |",
         f"| error | unknown-reference | agent/odd | {link(ODD, odd, 9)} | {X}<br>hint: {X_HINT} |",
         "",

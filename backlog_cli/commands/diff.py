@@ -243,11 +243,15 @@ def render_text(comparison: Comparison, *, color: bool = False) -> str:
 
 
 def render_markdown(comparison: Comparison) -> str:
+    import html
+
+    from backlog_cli.report.markdown import cell, code, escape, fenced, message
+
     data = to_json(comparison)
     s = data["summary"]
-    head = f"`{comparison.head_ref}`" if comparison.head_sha else "the working tree"
+    head = code(comparison.head_ref) if comparison.head_sha else "the working tree"
     lines = [
-        f"### Backlog changes: `{comparison.base_ref}` → {head}",
+        f"### Backlog changes: {code(comparison.base_ref)} → {head}",
         "",
         f"{s['changed']} changed, {s['added']} added, {s['removed']} removed, {s['moved']} moved"
         f" — **{s['bump_problems']} version problem{'' if s['bump_problems'] == 1 else 's'}**",
@@ -259,21 +263,24 @@ def render_markdown(comparison: Comparison) -> str:
     lines += ["| item | change | level | version | bump |", "|---|---|---|---|---|"]
     for c in comparison.items:
         state = state_of(c)
-        version = " → ".join(_version_text(s) for s in (c.base, c.head) if s)
-        bump = verdict(c) or "—"
+        version = " → ".join(escape(_version_text(s)) for s in (c.base, c.head) if s)
+        bump = message(verdict(c)) if verdict(c) else "—"
         ok = bump_ok(c)
         flag = "" if ok is None else "✅ " if ok else "❌ "
         lines.append(
-            f"| `{c.key}` | {state}{' (renamed)' if c.renamed_from else ''} | "
-            f"{c.level if state == 'changed' else '—'} | {version} | {flag}{bump} |"
+            f"| {cell(code(c.key))} | {state}{' (renamed)' if c.renamed_from else ''} | "
+            f"{c.level if state == 'changed' else '—'} | {cell(version)} | {cell(flag + bump)} |"
         )
     for c in comparison.items:
         template = template_diff(c)
         if not c.changes and not template:
             continue
-        lines += ["", f"<details><summary><code>{c.key}</code>: {c.level}</summary>", ""]
-        lines += [f"- **{ch.level}**: {ch.reason}" for ch in sorted(c.changes, reverse=True)]
+        summary = f"<code>{html.escape(c.key)}</code>: {c.level}"
+        lines += ["", f"<details><summary>{summary}</summary>", ""]
+        lines += [
+            f"- **{ch.level}**: {message(ch.reason)}" for ch in sorted(c.changes, reverse=True)
+        ]
         if template:
-            lines += ["", "```diff", template.rstrip("\n"), "```"]
+            lines += ["", *fenced(template.rstrip("\n"), "diff")]
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"

@@ -214,17 +214,62 @@ def render_text(impact: Impact) -> str:
 
 
 def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("<", "&lt;") if text is not None else "—"
+    """A value (owner, status) for a Markdown table cell or line: shown, never obeyed."""
+    from backlog_cli.report.markdown import cell, escape
+
+    return cell(escape(str(text))) if text is not None else "—"
 
 
 def render_markdown(impact: Impact) -> str:
+    from backlog_cli.report.markdown import cell, code, escape
+
     data = to_json(impact)
     c = impact.comparison
-    head = f"`{c.head_ref}`" if c.head_sha else "the working tree"
-    lines = [f"### Backlog impact: `{c.base_ref}` → {head}", "", f"**{_summary_line(data)}**", ""]
+    head = code(c.head_ref) if c.head_sha else "the working tree"
+    lines = [
+        f"### Backlog impact: {code(c.base_ref)} → {head}",
+        "",
+        f"**{_summary_line(data)}**",
+        "",
+    ]
     if not impact.seeds:
         lines.append("No backlog item changed.")
         return "\n".join(lines) + "\n"
+    lines += ["| item | status | owner | re-validate | why |", "|---|---|---|---|---|"]
+    for entry in data["impacted"]:
+        why = (
+            "changed"
+            if entry["changed"]
+            else " ← ".join(
+                [escape(entry["why"]["seed"])]
+                + [f"{code(e['from'])} ({escape(e['relation'])})" for e in entry["why"]["path"]]
+            )
+        )
+        revalidate = "yes" if entry["needs_revalidation"] else "no"
+        lines.append(
+            f"| {cell(code(entry['item']))} | {_md(entry['status'])} | {_md(entry['owner'])} | "
+            f"{revalidate} | {cell(why)} |"
+        )
+    lines += [
+        "",
+        "**Evaluations to re-run:** "
+        + (
+            ", ".join(f"{code(e['item'])} ({_md(e['owner'])})" for e in data["evaluations"])
+            or "none"
+        ),
+    ]
+    if impact.broken:
+        lines += ["", "**Broken version constraints:**", ""]
+        for b in impact.broken:
+            lines.append(
+                f"- {code(b.edge.source)} {code(b.edge.relation)}: "
+                f"{code(f'{b.edge.target}@{b.edge.ref.range}')} admitted "
+                f"{escape(str(b.base_version))} but not {escape(str(b.head_version))} "
+                f"({escape(f'{b.path}:{b.line}')})"
+            )
+    owners = ", ".join(f"{_md(o)} ({len(keys)})" for o, keys in impact.owners().items())
+    lines += ["", f"**Owners to notify:** {owners}"]
+    return "\n".join(lines) + "\n"
     lines += ["| item | status | owner | re-validate | why |", "|---|---|---|---|---|"]
     for entry in data["impacted"]:
         why = (

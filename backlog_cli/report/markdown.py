@@ -81,6 +81,14 @@ def path_link(path: str, line: int | None = None) -> str:
     return f"[{shown}]({target})"
 
 
+def fenced(text: str, info: str = "") -> list[str]:
+    """`text` as a fenced code block, fenced longer than any backtick run inside it (a
+    template holding ``` would otherwise end the block and turn the rest into Markdown)."""
+    longest = max(map(len, _BACKTICKS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{info}", *text.split("\n"), fence]
+
+
 def cell(markdown: str) -> str:
     """`markdown` inside one table cell: `|` escaped, line breaks as `<br>`.
 
