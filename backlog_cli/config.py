@@ -190,6 +190,38 @@ def _waivers(raw: Any, v: _Validator, rule_ids: tuple[str, ...]) -> tuple[Waiver
     return tuple(out)
 
 
+_TOML_SECTION = re.compile(r"^[ \t]*\[\[?[ \t]*tool\.backlog[ \t]*[.\]]", re.M)
+
+
+def _toml_locate(path: Path, pointer: tuple[str | int, ...], at_key: bool) -> tuple[int, int]:
+    """Where `pointer` is written under `[tool.backlog]` (tomllib keeps no positions): each
+    key searched in turn after the previous one, as `key =`, `"key" =` or a table header.
+    The value (or, `at_key`, the key) of the last one found; else the table's header."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 1, 1
+    section = _TOML_SECTION.search(text)
+    if section is None:
+        return 1, 1
+    start, found = (
+        section.start(),
+        section.start() + len(section.group(0)) - len(section.group(0).lstrip()),
+    )
+    value_at = found
+    for key in (k for k in pointer if isinstance(k, str)):
+        name = re.escape(key)
+        match = re.compile(
+            rf"(?:(?<=[\s{{,.\[])|^)(?:\"{name}\"|'{name}'|{name})[ \t]*(=[ \t]*|\])", re.M
+        ).search(text, start)
+        if match is None:
+            break
+        start, found, value_at = match.end(), match.start(), match.end()
+    offset = found if at_key else value_at
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def _as_yaml(value: object) -> str:
     """A value as the user wrote it in YAML (`true`, `null`), not as Python prints it."""
     if value is None:
@@ -210,7 +242,8 @@ class _Validator:
             line, column = self.doc.locate(pointer, at_key=at_key)
             where = f"{self.source}:{line}:{column}"
         elif self.source is not None:
-            where = f"{self.source} [tool.backlog]"
+            line, column = _toml_locate(self.source, pointer, at_key)
+            where = f"{self.source}:{line}:{column}"
         else:
             where = "config"
         label = f"`{dotted}`: " if dotted and not at_key else ""
