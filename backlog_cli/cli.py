@@ -1139,6 +1139,9 @@ def history(
     _ui(quiet, verbose, no_color)
     _check_format(fmt)
     result = item_history.build(_project(root, cache_dir, no_cache), item_name)
+    if not UI.quiet:
+        for note in result.notes:
+            sys.stderr.write(f"backlog: note: {note}\n")
     if fmt == "json":
         _emit(_json(result.to_json()), output)
     else:

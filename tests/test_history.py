@@ -183,15 +183,19 @@ def test_git_mv_keeps_one_history(tmp_path: Path) -> None:
 
     got = entries(repo, "dataset/ds")
 
+    # the move is an entry of its own (no spec change), not a note on the next edit
     assert [(e["subject"], e["path"]) for e in got] == [
         ("Add", "backlog/a/ds.yaml"),
         ("Change", "backlog/a/ds.yaml"),
+        ("Move", "backlog/b/ds.yaml"),
         ("Change again", "backlog/b/ds.yaml"),
     ]
-    assert {"level": "none", "path": "", "reason": "moved from backlog/a/ds.yaml"} in got[2][
-        "reasons"
+    assert got[2]["reasons"] == [
+        {"level": "none", "path": "", "reason": "moved from backlog/a/ds.yaml"}
     ]
-    assert got[2]["level"] == "minor" and got[2]["bump_ok"] is True
+    assert (got[2]["level"], got[2]["bump_ok"]) == ("none", True)
+    assert got[3]["level"] == "minor" and got[3]["bump_ok"] is True
+    assert all("moved" not in r["reason"] for r in got[3]["reasons"])
 
 
 def test_move_with_heavy_edits_seen_as_delete_and_add(tmp_path: Path) -> None:

@@ -1,10 +1,15 @@
 """`backlog history ITEM`: every version of one item across git history, oldest first.
 
-One `git log` of the whole first-parent history (no pathspec, so a prompt's template file
-is seen wherever it lives) is walked from HEAD backwards while tracking two paths: the item
-file and its `template_file`. Commits that touch neither are skipped without reading
-anything; for the others the item (and template) as it was before the commit is read
-through one `cat-file --batch` process. The walk follows:
+One `git log` of the whole history (every branch merged into HEAD, not only the first
+parents, so a change is credited to the commit that made it; no pathspec, so a prompt's
+template file is seen wherever it lives) lists the commits newest first in date order
+(never a parent before its children), each with its files changed against its first
+parent. The walk carries the item as it is at each commit back into that commit's parents,
+tracking two paths: the item file and its `template_file`. A commit that touches neither is
+passed without reading anything; for the others the item (and template) as it was in the
+parent is read through one `cat-file --batch` process. A merge is no different when it
+leaves the item as its first parent has it; only one that changed it is compared with its
+other parents (read, or diffed when the item moved). The walk follows:
 
 - file moves: the tracked path was the new side of a rename, so continue with the old one;
 - id renames: the item file was added (or kept its path) and the item lists the former key
@@ -13,17 +18,24 @@ through one `cat-file --batch` process. The walk follows:
 - a move with heavy edits that git reports as delete + add: the same key among the files
   the commit deleted.
 
-A version is a commit whose item data or template differs from the one before it; pure
-moves and edits that do not change the data (comments, formatting) are not versions. A
-final "working tree" entry shows uncommitted changes. An item gone from the working tree
-is found in history (its newest deletion, or the edit that put another id in its file) and
-its last entry says when it was removed.
+A version is a commit whose item data or template differs from its parent's, or that moved
+the item file; edits that do not change the data (comments, formatting) are not versions.
+A merge is a version only for what it made itself: a result (data and template, or path)
+that none of its parents had, as a conflict resolution does; what it brings in from a branch
+is credited to the branch's commits. A merge that has the item exactly as one parent has it
+is followed into that parent only, as `git log` simplifies history, so a change the merge
+dropped is not listed and the last entry is the item as it is. A final "working tree" entry
+shows uncommitted changes. An item gone from the working tree is found in history (its
+newest deletion, or the edit that put another id in its file) and its last entry says when
+it was removed. In a shallow clone the oldest entry reached is not claimed as the item's
+creation: git cannot know what came before, so the entry says the history is cut off there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -45,6 +57,8 @@ from backlog_cli.project import Item, Project
 from backlog_cli.versioning import Side, _template_rel, parse_blob
 
 _LEVEL_ORDER = ("major", "minor", "patch", "none")
+CUT_OFF = "history cut off: shallow clone; `git fetch --unshallow` for the rest"
+MERGED = "merge result matches no parent"
 
 
 @dataclass(frozen=True)
@@ -52,7 +66,8 @@ class Entry:
     """One version of the item: `side` as committed by `commit` (None: the working tree).
 
     `side` is None for the entry that removed the item; `previous` is the version before
-    (None for the first one).
+    (None for the first one). `cut_off`: the first entry of a shallow clone, where git
+    cannot tell whether the item was added or is older.
     """
 
     commit: git.Commit | None
@@ -60,6 +75,7 @@ class Entry:
     previous: Side | None
     changes: tuple[Change, ...] = ()
     notes: tuple[str, ...] = ()  # a move or id rename: no bump needed, but worth saying
+    cut_off: bool = False
 
     @property
     def shown(self) -> Side:
@@ -69,6 +85,8 @@ class Entry:
 
     @property
     def level(self) -> str:
+        if self.cut_off:
+            return "none"  # not `added`: what came before is not in the clone
         if self.previous is None:
             return "added"
         if self.side is None:
@@ -117,12 +135,136 @@ class Entry:
 class History:
     item: str  # the key the history is about (its current one, or its last one if removed)
     entries: list[Entry] = field(default_factory=list)  # oldest first
+    notes: list[str] = field(default_factory=list)  # for the user, on stderr (not the JSON)
 
     def to_json(self) -> dict[str, Any]:
         return {"version": 1, "item": self.item, "entries": [e.to_json() for e in self.entries]}
 
 
+# --- git log of the whole history -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Node:
+    """One commit of the history with its parents (none: a root commit, or the edge of a
+    shallow clone); `commit.changes` are against the first parent."""
+
+    commit: git.Commit
+    parents: tuple[str, ...]
+
+    @property
+    def sha(self) -> str:
+        return self.commit.sha
+
+
+_LOG_MARKER = "\x01commit\x01"
+
+
+def _log(repo: Path) -> list[_Node]:
+    """Every commit reachable from HEAD, newest first in date order (never a parent before
+    its children), with its parents and its file changes against the first parent (renames
+    detected)."""
+    args = [
+        # the user's config must not change the records: `log.diffMerges=combined` would
+        # hide a merge's changes, `log.showRoot=false` the root commit's files, and
+        # `log.showSignature` would print gpg output into them
+        "-c",
+        "log.diffMerges=first-parent",
+        "log",
+        "--date-order",
+        "-m",
+        "--root",
+        "--no-show-signature",
+        "--no-color",
+        "--name-status",
+        "-M",
+        "-z",
+        f"--format={_LOG_MARKER}%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00",
+        "HEAD",
+        "--",
+    ]
+    try:
+        raw = git.run(repo, *args).decode("utf-8", "replace")
+    except BacklogError as exc:  # named after its first argument, which is the `-c`
+        raise BacklogError(str(exc).replace("git -c failed", "git log failed", 1)) from None
+    seen: set[str] = set()
+    nodes = []
+    for node in _parse_log(raw.split("\x00")):
+        # a git before 2.31 ignores `log.diffMerges` and lists a merge once per parent
+        # whose diff is not empty: only the first is kept
+        if node.sha not in seen:
+            seen.add(node.sha)
+            nodes.append(node)
+    return nodes
+
+
+def _parse_log(fields: list[str]) -> Iterator[_Node]:
+    """Records of `git log -z --name-status`: a header (sha, parents, author, email, date,
+    subject), then `status NUL path` (two paths for renames and copies) until the next one.
+
+    Read field by field rather than split on the marker, so a path is never taken for a
+    status: only the first field after a header may carry git's separating newline.
+    """
+    i = 0
+    while i < len(fields):
+        if not fields[i].startswith(_LOG_MARKER):
+            i += 1  # the empty field after the last record
+            continue
+        sha = fields[i][len(_LOG_MARKER) :]
+        parents, author, email, date, subject = [*fields[i + 1 : i + 6], "", "", "", "", ""][:5]
+        i += 6
+        changes: list[git.FileChange] = []
+        while i < len(fields) and not fields[i].startswith(_LOG_MARKER):
+            code = fields[i].lstrip("\n")[:1]
+            if not code:
+                i += 1
+            elif code in "RC" and i + 2 < len(fields):
+                old, new = fields[i + 1], fields[i + 2]
+                changes.append(git.FileChange("R", old, new) if code == "R" else _added(new))
+                i += 3
+            elif i + 1 < len(fields):
+                path = fields[i + 1]
+                if code == "A":
+                    changes.append(_added(path))
+                elif code == "D":
+                    changes.append(git.FileChange("D", path, None))
+                else:  # M, T (type change), and anything newer git may add
+                    changes.append(git.FileChange("M", path, path))
+                i += 2
+            else:
+                i += 1
+        commit = git.Commit(sha, author, email, date, subject, tuple(changes))
+        yield _Node(commit, tuple(parents.split()))
+
+
+def _added(path: str) -> git.FileChange:
+    return git.FileChange("A", None, path)
+
+
+def _shallow_edge(repo: Path) -> frozenset[str]:
+    """The commits whose parents this shallow clone lacks (none in a full clone)."""
+    out = git.run(repo, "rev-parse", "--is-shallow-repository", "--git-path", "shallow")
+    lines = out.decode("utf-8", "replace").splitlines()
+    if len(lines) < 2 or lines[0] != "true":
+        return frozenset()
+    try:
+        listed = (repo / lines[1]).read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return frozenset()
+    return frozenset(line.strip() for line in listed.splitlines() if line.strip())
+
+
 # --- the walk -------------------------------------------------------------------------------
+
+
+class _Gone(Enum):
+    """The item is not at this commit (it was removed later): look further back for the
+    commit that removed it."""
+
+    HERE = "here"
+
+
+_State = Side | _Gone
 
 
 class _Walker:
@@ -135,16 +277,116 @@ class _Walker:
         self.items_rel = git.relative_to_repo(config.items, repo)
         prefix = git.relative_to_repo(config.project_root, repo)
         self.prefix = "" if prefix in ("", ".") else prefix.rstrip("/") + "/"
+        # blobs read for the commit being walked: one cat-file round trip costs far more
+        # than reading a template along with its item, on the chance it is asked for next
+        self.blobs: dict[str, bytes | None] = {}
+
+    def walk(
+        self, nodes: Sequence[_Node], head: str, start: _State, name: str, edge: frozenset[str]
+    ) -> Iterator[Entry]:
+        """The entries of the commits from `head` back, newest first: `start` is the item at
+        `head` (or `_Gone` when it is removed there, `name` being what to look for)."""
+        states: dict[str, _State] = {head: start}
+        for node in nodes:  # every child before its parents, so its state is complete
+            state = states.pop(node.sha, None)
+            if state is None:
+                continue  # the item is not there (or not on a line of history it came from)
+            self.blobs.clear()
+            befores: Sequence[_State | None]
+            if isinstance(state, Side):
+                sides = self.sides_before(node, state)
+                entry = _version(node.commit, state, sides, node.sha in edge)
+                befores = _followed(state, sides)
+            else:
+                gone = self.gone_before(node, name)
+                found = [b for b in gone if isinstance(b, Side)]
+                # removed here, unless some parent lacks it too (then it was removed there)
+                entry = Entry(node.commit, None, found[0]) if gone and found == gone else None
+                befores = gone
+            if entry is not None:
+                yield entry
+            for parent, before in zip(node.parents, befores, strict=True):
+                if before is not None and not isinstance(states.get(parent), Side):
+                    states[parent] = before  # a line that holds the item wins over one without
+
+    def sides_before(self, node: _Node, side: Side) -> list[Side | None]:
+        """The item as it was in each parent of `node`, which made it `side`: None where a
+        parent does not have it, or is not followed (see `_followed`)."""
+        if not node.parents:
+            return []
+        tracked = {side.rel, side.template_rel} - {None}
+        if not any(c.new in tracked or c.old in tracked for c in node.commit.changes):
+            # as in the first parent; a merge is then followed into that parent only, and
+            # costs nothing more however many merges there are
+            return [side, *[None] * (len(node.parents) - 1)]
+        if len(node.parents) == 1:
+            return [self.predecessor(side, node.commit.changes, node.parents[0])]
+        # a merge that changed the item against its first parent: if it has the item as
+        # another parent has it, it took the item from there; else each parent is looked
+        # at (the item at the same path, or a diff when it moved)
+        paths = [side.rel, *([side.template_rel] if side.template_rel else [])]
+        blobs = self.read([f"{rev}:{p}" for rev in (node.sha, *node.parents) for p in paths])
+        size = len(paths)
+        mine = blobs[:size]
+        theirs = [blobs[n * size : (n + 1) * size] for n in range(1, len(node.parents) + 1)]
+        if mine[0] is not None and mine in theirs:
+            taken = theirs.index(mine)
+            return [side if n == taken else None for n in range(len(node.parents))]
+        known = (side.key, *side.renamed_from)
+        out = [self.predecessor(side, node.commit.changes, node.parents[0])]
+        for parent, blob in zip(node.parents[1:], theirs[1:], strict=True):
+            found = parse_blob(blob[0], side.rel, self.config)
+            if found is not None and found.key in known:
+                out.append(self.with_template(found, parent))
+                continue
+            changes = git.changed_files(self.repo, parent, node.sha)
+            out.append(self.predecessor(side, changes, parent))
+        return out
+
+    def gone_before(self, node: _Node, name: str) -> list[_State | None]:
+        """For each parent of `node`, where the item is not: the item as it was there when
+        `node` removed it, or `_Gone` (look further back), or None (not followed). A merge
+        whose result lacks the item as a parent lacks it is followed into that parent only,
+        like git's history simplification: its removal is on that side."""
+        if not node.parents:
+            return []
+        first = node.parents[0]
+        found = self.find_removed(name, node.commit.changes, first, node.sha)
+        if found is None:
+            return [_Gone.HERE, *[None] * (len(node.parents) - 1)]
+        befores: list[_State | None] = [found]
+        for parent in node.parents[1:]:
+            there = self.same_item(found, parent)
+            if there is None:
+                return [_Gone.HERE if p == parent else None for p in node.parents]
+            befores.append(there)
+        return befores
+
+    def same_item(self, side: Side, rev: str) -> Side | None:
+        """The item of `side` at `rev`, looked for at the same path."""
+        found = self.read_items(rev, [side.rel])[0]
+        return self.with_template(found, rev) if found and found.key == side.key else None
 
     def is_item(self, rel: str | None) -> bool:
         return rel is not None and is_item_path(
             rel, self.items_rel, self.config.exclude, self.prefix
         )
 
-    def read_items(self, rev: str, paths: Sequence[str]) -> list[Side | None]:
-        limit = self.config.limits.max_file_size
-        blobs = self.reader.read_many([f"{rev}:{p}" for p in paths], limit)
-        return [parse_blob(raw, rel, self.config) for rel, raw in zip(paths, blobs, strict=True)]
+    def read(self, names: Sequence[str]) -> list[bytes | None]:
+        """The contents of `names` (`rev:path`; None: missing or too big), in one round trip
+        for those not read yet for this commit."""
+        missing = [n for n in dict.fromkeys(names) if n not in self.blobs]
+        if missing:
+            read = self.reader.read_many(missing, self.config.limits.max_file_size)
+            self.blobs.update(zip(missing, read, strict=True))
+        return [self.blobs[n] for n in names]
+
+    def read_items(
+        self, rev: str, paths: Sequence[str], ahead: Sequence[str] = ()
+    ) -> list[Side | None]:
+        """The items in `paths` at `rev`; `ahead` (`rev:path`) is read along, for later."""
+        blobs = self.read([*(f"{rev}:{p}" for p in paths), *ahead])
+        return [parse_blob(raw, rel, self.config) for rel, raw in zip(paths, blobs, strict=False)]
 
     def with_template(self, side: Side, rev: str) -> Side:
         """`side` with its template file's path and its content at `rev`."""
@@ -152,8 +394,7 @@ class _Walker:
         if side.template_rel is None:
             side.template = None
             return side
-        limit = self.config.limits.max_file_size
-        raw = self.reader.read_many([f"{rev}:{side.template_rel}"], limit)[0]
+        raw = self.read([f"{rev}:{side.template_rel}"])[0]
         side.template = raw.decode("utf-8", "replace") if raw is not None else None
         return side
 
@@ -171,7 +412,8 @@ class _Walker:
             return self.with_template(copy, parent)
         old_path = change.old if change.status in ("M", "R") else None
         if old_path is not None:
-            found = self.read_items(parent, [old_path])[0]
+            template = [f"{parent}:{side.template_rel}"] if side.template_rel else []
+            found = self.read_items(parent, [old_path], template)[0]
             if found is not None and found.key in known:
                 return self.with_template(found, parent)
         # added, or its path now holds another item: look where the item came from
@@ -247,17 +489,49 @@ def _named(side: Side, name: str) -> bool:
     return side.id == name or any(k.split("/", 1)[-1] == name for k in side.renamed_from)
 
 
-def _notes(before: Side, after: Side) -> tuple[str, ...]:
-    notes = []
-    if before.key != after.key:
-        notes.append(f"renamed from {before.key}")
-    if before.rel != after.rel:
-        notes.append(f"moved from {before.rel}")
-    return tuple(notes)
-
-
 def _same(a: Side, b: Side) -> bool:
     return a.data == b.data and a.template == b.template
+
+
+def _version(
+    commit: git.Commit | None, side: Side, befores: Sequence[Side | None], cut_off: bool = False
+) -> Entry | None:
+    """The entry of a commit (None: the working tree) that made the item `side` from
+    `befores`, the item in each of its parents (None where a parent lacks it); None when the
+    commit made no version: the data, template and path are each as in some parent.
+    `cut_off`: the commit is where a shallow clone's history stops, so an item none of its
+    (missing) parents has was not necessarily added there."""
+    present = [b for b in befores if b is not None]
+    if not present and cut_off:
+        return Entry(commit, side, None, notes=(CUT_OFF,), cut_off=True)
+    if not present:
+        return _entry(commit, side, None)
+    same = [b for b in present if _same(b, side)]
+    moved = all(b.rel != side.rel for b in present)
+    if same and not moved:
+        return None  # unchanged, or a merge that took the item from one of its parents
+    # the change is told against the parent with the same data (a merge that only moved
+    # the file), else the first parent that has the item
+    previous = same[0] if same else present[0]
+    notes = []
+    if all(b.key != side.key for b in present):
+        notes.append(f"renamed from {previous.key}")
+    if moved:
+        notes.append(f"moved from {previous.rel}")
+    if len(befores) > 1 and not same:
+        notes.append(MERGED)
+    return replace(_entry(commit, side, previous), notes=tuple(notes))
+
+
+def _followed(side: Side, befores: Sequence[Side | None]) -> list[Side | None]:
+    """The parents the walk goes on into: like git's history simplification, a merge that has
+    the item exactly as one parent has it (data, template and path) took it from there, so
+    only that parent is followed. A change the other side made and the merge dropped then
+    stays out of the history, whose last entry is the item as it is."""
+    for index, before in enumerate(befores):
+        if before is not None and _same(before, side) and before.rel == side.rel:
+            return [before if n == index else None for n in range(len(befores))]
+    return list(befores)
 
 
 def _entry(commit: git.Commit | None, side: Side | None, previous: Side | None) -> Entry:
@@ -311,68 +585,47 @@ def build(project: Project, name: str) -> History:
         item = inventory.resolve(project, name)  # exit 2 when a bare id is ambiguous
     else:
         item = _successor(project, name)
-    commits = list(git.log(repo, "HEAD"))
-    newest: list[Entry] = []  # newest first
+    nodes = _log(repo)
+    edge = _shallow_edge(repo)
+    newest: list[Entry] = []
     with git.BlobReader(repo) as reader:
         walker = _Walker(config, repo, reader)
         wt_changes = git.changed_files(repo, "HEAD", None)
-        current: Side | None
-        start = 0
+        start: _State | None
         if item is not None:
             wt_side = _working_side(item, repo, config)
-            current = walker.predecessor(wt_side, wt_changes, "HEAD")
-            if current is None or not _same(current, wt_side):
-                newest.append(_entry(None, wt_side, current))
+            start = walker.predecessor(wt_side, wt_changes, "HEAD")
+            uncommitted = _version(None, wt_side, [start])
+            newest += [uncommitted] if uncommitted is not None else []
         else:
-            current, start, removal = _removed(walker, name, wt_changes, commits)
-            if current is None:
-                _unknown(project, name)
-            newest.append(removal)
-        for index in range(start, len(commits)):
-            if current is None:
-                break
-            commit = commits[index]
-            tracked = {current.rel, current.template_rel} - {None}
-            if not any(c.new in tracked or c.old in tracked for c in commit.changes):
-                continue
-            parent = commits[index + 1].sha if index + 1 < len(commits) else None
-            before = walker.predecessor(current, commit.changes, parent)
-            if before is None or not _same(before, current):
-                newest.append(_entry(commit, current, before))
-            current = before
+            removed = walker.find_removed(name, wt_changes, "HEAD", None)
+            if removed is not None:
+                newest.append(Entry(None, None, removed))
+            start = removed or _Gone.HERE
+        if start is not None:
+            newest += walker.walk(nodes, head.decode().strip(), start, name, edge)
+    if not newest:
+        _unknown(project, name, bool(edge))
     entries = newest[::-1]
-    for index in range(1, len(entries)):  # a skipped pure move still shows on the next entry
-        entry = entries[index]
-        if entry.side is not None:
-            notes = _notes(entries[index - 1].shown, entry.side)
-            entries[index] = replace(entry, notes=notes)
-    return History(entries[-1].shown.key, entries)
+    notes = [
+        f"this is a shallow clone: the history of {e.shown.key} is cut off at "
+        f"{e.commit.sha[:7]}, where it may not have been added; `git fetch --unshallow` "
+        "fetches the rest"
+        for e in entries
+        if e.cut_off and e.commit is not None
+    ]
+    return History(entries[-1].shown.key, entries, notes)
 
 
-def _unknown(project: Project, name: str) -> NoReturn:
+def _unknown(project: Project, name: str, shallow: bool) -> NoReturn:
     """Exit 2 for an item neither in the working tree nor in history, with a did-you-mean
     from the current items."""
+    cut = " (a shallow clone: `git fetch --unshallow` fetches the rest)" if shallow else ""
     try:
         inventory.resolve(project, name)
     except BacklogError as exc:
-        raise BacklogError(f"{exc}; it is not in the git history of HEAD either") from None
+        raise BacklogError(f"{exc}; it is not in the git history of HEAD either{cut}") from None
     raise BacklogError(f"unknown item `{name}` (`backlog list` shows them)")  # pragma: no cover
-
-
-def _removed(
-    walker: _Walker, name: str, wt_changes: Sequence[git.FileChange], commits: list[git.Commit]
-) -> tuple[Side | None, int, Entry]:
-    """Where an item gone from the working tree was last seen: the item as it was just
-    before its removal, the index of the commit to walk on from, and the removal entry."""
-    found = walker.find_removed(name, wt_changes, "HEAD", None)
-    if found is not None:
-        return found, 0, Entry(None, None, found)
-    for index, commit in enumerate(commits[:-1]):
-        parent = commits[index + 1].sha
-        found = walker.find_removed(name, commit.changes, parent, commit.sha)
-        if found is not None:
-            return found, index + 1, Entry(commit, None, found)
-    return None, 0, Entry(None, None, None)
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -400,8 +653,9 @@ def _grouped(changes: Iterable[Change]) -> list[str]:
 
 def render_text(history: History) -> str:
     """One block per entry: a line for the version and the commit, then indented details:
-    how it got there (added, moved, renamed), the classified changes by level, and the
-    bump verdict when the version did not move enough."""
+    how it got there (added, moved, renamed, merged, or where a shallow clone's history is
+    cut off), the classified changes by level, and the bump verdict when the version did
+    not move enough."""
     entries = history.entries
     count = sum(1 for e in entries if e.side is not None)
     lines = [f"{history.item}: {count} version{'' if count == 1 else 's'}, oldest first", ""]
@@ -429,6 +683,8 @@ def _details(entry: Entry) -> list[str]:
     before, after = entry.previous, entry.side
     if before is None:
         assert after is not None
+        if entry.cut_off:
+            return [f"{after.key} in {after.rel} ({CUT_OFF})"]
         return [f"added as {after.key} in {after.rel}"]
     if after is None:
         return [f"removed {before.key} from {before.rel}"]
