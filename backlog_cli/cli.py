@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from backlog_cli.config import Config
     from backlog_cli.project import Project
     from backlog_cli.select import Why
+    from backlog_cli.versioning import Comparison
 
 
 def _defer_typer_coercion() -> bool:
@@ -334,13 +335,22 @@ def _project_at(
             )
         project, keep = versioning.temporary_head(config, head)
     try:
-        project.comparison = versioning.with_base(config, project, base, head, only=only)
+        project.comparison = _noted(versioning.with_base(config, project, base, head, only=only))
     except BaseException:
         cleanup = getattr(keep, "cleanup", None)
         if callable(cleanup):  # a refused base: remove the --head checkout now
             cleanup()
         raise
     return project, keep
+
+
+def _noted(comparison: Comparison) -> Comparison:
+    """`comparison`, its notes said on stderr (unless --quiet): a comparison that counts
+    every item as added (the base has no backlog there) must not look like a clean pass."""
+    if not UI.quiet:
+        for note in comparison.notes:
+            sys.stderr.write(f"backlog: note: {note}\n")
+    return comparison
 
 
 def _selection(
@@ -358,7 +368,9 @@ def _selection(
     if selectors.needs_changed(select or [], exclude or []):
         from backlog_cli import versioning
 
-        comparison = project.comparison or versioning.with_base(project.config, project, base, None)
+        comparison = project.comparison or _noted(
+            versioning.with_base(project.config, project, base, None)
+        )
         changed = {c.key for c in comparison.items if c.state in ("added", "changed")}
     return selectors.select(project, select or [], exclude or [], changed)
 
@@ -800,7 +812,7 @@ def bump(
     plan: list[tuple[str, Path, str, str]] = []  # key, file, old, new
     if chosen[0] == "auto":
         only = {inventory.resolve(project, name).key for name in items} if items else None
-        comparison = versioning.with_base(project.config, project, base, None, only=only)
+        comparison = _noted(versioning.with_base(project.config, project, base, None, only=only))
         for change in comparison.items:
             if change.state != "changed" or change.level == "none" or change.bump_ok:
                 continue

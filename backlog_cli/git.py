@@ -9,13 +9,16 @@ Failures are `BacklogError`s (exit 2) whose message says what to do.
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 from backlog_cli.errors import BacklogError
 
@@ -179,7 +182,8 @@ class FileChange:
 
 def changed_files(repo: Path, base: str, head: str | None) -> list[FileChange]:
     """Files that differ between `base` and `head` (a commit, or None for the working tree,
-    including untracked files). Renames are detected (`-M`)."""
+    including untracked files). Renames are detected (`-M`). Names are `os.fsdecode`d, as
+    the loader's are: one that is not UTF-8 is still the same file."""
     args = ["diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", base]
     if head is not None:
         args.append(head)
@@ -191,11 +195,11 @@ def changed_files(repo: Path, base: str, head: str | None) -> list[FileChange]:
         status = fields[i].decode()
         code = status[0]
         if code in "RC":
-            old, new = fields[i + 1].decode(), fields[i + 2].decode()
+            old, new = os.fsdecode(fields[i + 1]), os.fsdecode(fields[i + 2])
             i += 3
             out.append(FileChange("R" if code == "R" else "A", old if code == "R" else None, new))
             continue
-        path = fields[i + 1].decode()
+        path = os.fsdecode(fields[i + 1])
         i += 2
         if code == "A":
             out.append(FileChange("A", None, path))
@@ -205,8 +209,150 @@ def changed_files(repo: Path, base: str, head: str | None) -> list[FileChange]:
             out.append(FileChange("M", path, path))
     if head is None:
         untracked = run(repo, "ls-files", "--others", "--exclude-standard", "-z").split(b"\x00")
-        out.extend(FileChange("A", None, p.decode()) for p in untracked if p)
+        out.extend(FileChange("A", None, os.fsdecode(p)) for p in untracked if p)
     return out
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: str  # 100644, 100755, 120000 (symlink: the blob is the target), 160000 (submodule)
+    oid: str
+    size: int  # -1 for a submodule
+    path: str  # relative to the tree listed; any character but NUL (os.fsdecode'd)
+
+
+def ls_tree(repo: Path, tree: str, *, check: bool = True, sizes: bool = True) -> list[TreeEntry]:
+    """Every file under `tree` (a verified commit id, or `commit:folder`), recursively.
+
+    Without `check`, a tree that does not exist (`commit:folder` with no such folder) is
+    an empty list. No attributes are consulted: this is the tree as committed.
+    """
+    long = ["-l"] if sizes else []
+    raw = run(
+        repo, "ls-tree", "-r", *long, "-z", "--full-tree", "--end-of-options", tree, check=check
+    )
+    out: list[TreeEntry] = []
+    for record in raw.split(b"\x00"):
+        meta, tab, name = record.partition(b"\t")
+        fields = meta.decode("ascii", "replace").split()
+        if not tab or len(fields) != 3 + sizes:
+            continue
+        mode, _, oid, size = [*fields, "-"][:4]
+        out.append(TreeEntry(mode, oid, int(size) if size.isdigit() else -1, os.fsdecode(name)))
+    return out
+
+
+def export_tree(repo: Path, sha: str, dest: Path) -> None:
+    """Write every file of commit `sha` into the empty folder `dest`, byte for byte as
+    committed: unlike `git archive`, no `.gitattributes` (`export-ignore`, `export-subst`,
+    `eol`, filters) applies, so it is what a checkout without filters would hold.
+
+    `dest` is written only below itself: a name with an empty, `.` or `..` part, or a
+    `.git` part (which would move the repository root), is skipped, as are submodules.
+    Files and folders are made before any symlink, and no write follows a symlink. A
+    symlink is kept when its target is relative and resolves inside `dest`; once all are
+    made, any that resolves outside (through another) is removed.
+    """
+    root = os.path.realpath(dest)
+    files: list[tuple[TreeEntry, str]] = []
+    links: list[tuple[TreeEntry, str]] = []
+    made: set[str] = {root}
+    for entry in ls_tree(repo, sha):
+        parts = entry.path.split("/")
+        if any(p in ("", ".", "..") or p.lower() == ".git" for p in parts):
+            continue
+        if entry.mode not in ("100644", "100755", "120000"):
+            continue  # 160000: a submodule's commit, not in this repository
+        folder = os.path.join(root, *parts[:-1])
+        if folder not in made:
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError as exc:
+                if _unwritable_name(exc):
+                    continue  # e.g. a file of that name is in the way (a crafted tree)
+                raise
+            made.add(folder)
+        target = os.path.join(folder, parts[-1])
+        (links if entry.mode == "120000" else files).append((entry, target))
+
+    targets: dict[int, bytes] = {}
+
+    def open_out(index: int, size: int) -> BinaryIO | None:
+        if index >= len(files):
+            # a symlink's target; longer ones than PATH_MAX cannot be made anyway
+            return _Collect(targets, index - len(files)) if size <= 4096 else None
+        entry, target = files[index]
+        mode = 0o755 if entry.mode == "100755" else 0o644
+        try:
+            fd = os.open(target, _NEW_FILE, mode)
+        except OSError as exc:
+            if _unwritable_name(exc):
+                return None  # e.g. named twice in a crafted tree
+            raise
+        return os.fdopen(fd, "wb")
+
+    with BlobReader(repo) as reader:
+        reader.copy_many([e.oid for e, _ in files] + [e.oid for e, _ in links], open_out)
+
+    made_links: list[str] = []
+    for index, (_, target) in enumerate(links):
+        pointer = os.fsdecode(targets.get(index, b""))
+        if not pointer or "\x00" in pointer or pointer.startswith("/"):
+            continue
+        folder = os.path.dirname(target)
+        if os.path.realpath(folder) != folder:  # under another symlink (a crafted tree)
+            continue
+        if not _inside(os.path.realpath(os.path.join(folder, pointer)), root):
+            continue
+        try:
+            os.symlink(pointer, target)
+        except OSError:
+            continue
+        made_links.append(target)
+    # `a -> b/../x` is inside while `b` does not exist, outside once `b -> .` is made: check
+    # each again now that all exist. `realpath` resolves what exists and reads the rest
+    # lexically, so it never calls inside what the kernel would resolve outside. Removing
+    # a link only makes paths through it fail, never lead somewhere new: one pass is enough.
+    for target in made_links:
+        if not _inside(os.path.realpath(target), root):
+            os.unlink(target)
+
+
+# a new file only (never an existing one, nor through a symlink), in binary on every system
+_NEW_FILE = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def _unwritable_name(exc: OSError) -> bool:
+    """A name this file system cannot hold as given (taken, too long, not valid here), as
+    opposed to a failing disk or folder, which must stop the run rather than thin it out."""
+    return isinstance(exc, (FileExistsError, NotADirectoryError, IsADirectoryError)) or (
+        exc.errno in (errno.ENAMETOOLONG, errno.ELOOP, errno.EILSEQ, errno.EINVAL)
+    )
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+class _Collect(io.BytesIO):
+    """A symlink's target, kept in memory and handed over on close."""
+
+    def __init__(self, into: dict[int, bytes], index: int) -> None:
+        super().__init__()
+        self._into = into
+        self._index = index
+
+    def close(self) -> None:
+        if not self.closed:
+            self._into[self._index] = self.getvalue()
+        super().close()
 
 
 # `cat-file --batch` reads one name per line, and drops a carriage return before the newline
@@ -241,13 +387,15 @@ class BlobReader:
     def close(self) -> None:
         if self._proc.stdin:
             self._proc.stdin.close()
+        if self._proc.stdout:
+            # before the wait: a reader left early (Ctrl-C, an error) must not leave git
+            # blocked on a full pipe; closing it also avoids a ResourceWarning
+            self._proc.stdout.close()
         try:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:  # pragma: no cover
             self._proc.kill()
             self._proc.wait()
-        if self._proc.stdout:
-            self._proc.stdout.close()  # else a ResourceWarning (an error under pytest -W error)
 
     def read_many(self, names: Sequence[str], limit: int | None = None) -> list[bytes | None]:
         """Contents for each object name (`commit:path`), None when missing or not a blob.
@@ -263,7 +411,7 @@ class BlobReader:
         for start in range(0, len(names), 256):
             chunk = names[start : start + 256]
             batched = [n for n in chunk if not _UNBATCHABLE.intersection(n)]
-            self._proc.stdin.write("".join(f"{n}\n" for n in batched).encode())
+            self._proc.stdin.write(os.fsencode("".join(f"{n}\n" for n in batched)))
             self._proc.stdin.flush()
             answers = iter([self._answer(limit) for _ in batched])
             for name in chunk:
@@ -278,10 +426,40 @@ class BlobReader:
         header = self._proc.stdout.readline().decode("utf-8", "replace").split()
         if len(header) == 3 and header[1] in ("blob", "tree", "commit", "tag"):
             size = int(header[2])
-            data = self._read_exact(size + 1)[:-1]
+            data = self._read_exact(size)
+            self._read_exact(1)  # the newline after each object
             ok = header[1] == "blob" and (limit is None or size <= limit)
             return data if ok else None
         return None  # "<name> missing" / "ambiguous"
+
+    def copy_many(
+        self, oids: Sequence[str], open_out: Callable[[int, int], BinaryIO | None]
+    ) -> None:
+        """Stream each blob `oids[i]` into `open_out(i, size)` (None: drop it), a megabyte at
+        a time, so a large file is never held in memory. Object ids only: they never hold a
+        line break. The file is closed here."""
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        for start in range(0, len(oids), 256):
+            chunk = oids[start : start + 256]
+            self._proc.stdin.write("".join(f"{oid}\n" for oid in chunk).encode())
+            self._proc.stdin.flush()
+            for index in range(start, start + len(chunk)):
+                header = self._proc.stdout.readline().decode("utf-8", "replace").split()
+                if len(header) != 3 or not header[2].isdigit():
+                    continue  # missing
+                size = int(header[2])
+                out = open_out(index, size) if header[1] == "blob" else None
+                try:
+                    remaining = size
+                    while remaining:
+                        data = self._read_exact(min(remaining, 1 << 20))
+                        remaining -= len(data)
+                        if out is not None:
+                            out.write(data)
+                finally:
+                    if out is not None:
+                        out.close()
+                self._read_exact(1)
 
     def _read_alone(self, name: str, limit: int | None) -> bytes | None:
         """One object by name, in an argument list (where a line break is just a byte)."""

@@ -1,7 +1,8 @@
 """Items at a base ref against items at head: matching by `kind/id`, classification, bumps.
 
-Head is the working tree (a loaded `Project`, untracked files included) or a commit,
-materialised with `git archive` into a temporary folder and loaded the same way. Base is
+Head is the working tree (a loaded `Project`, untracked files included) or a commit, written
+byte for byte as committed into a temporary folder (`git.export_tree`: no `.gitattributes`
+processing, unlike `git archive`) and loaded the same way. Base is
 read lazily: only files that differ between base and head are read from git (one
 `cat-file --batch` process); an item in an unchanged file is the same at both ends.
 """
@@ -9,8 +10,7 @@ read lazily: only files that differ between base and head are read from git (one
 from __future__ import annotations
 
 import difflib
-import io
-import tarfile
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -26,12 +26,18 @@ from backlog_cli.classify import (
     level_of,
     required_bump,
 )
-from backlog_cli.config import Config, load_config
+from backlog_cli.config import CONFIG_NAME, Config, load_config
 from backlog_cli.errors import BacklogError
-from backlog_cli.loader import _Problem, decode, is_item_path, parse, relpath
+from backlog_cli.fsutil import signals_deferred
+from backlog_cli.loader import Limits, _Problem, decode, is_item_path, parse, relpath
 from backlog_cli.paths import read_text, resolve
 from backlog_cli.project import Project, load_project
 from backlog_cli.refs import KINDS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 WORKING_TREE = "working tree"
 
@@ -134,6 +140,7 @@ class Comparison:
     head_ref: str
     head_sha: str | None
     items: list[ItemChange]
+    notes: list[str] = field(default_factory=list)  # for the user, on stderr
 
     def get(self, key: str) -> ItemChange | None:
         return next((c for c in self.items if c.key == key), None)
@@ -204,20 +211,15 @@ def _head_sides(project: Project) -> dict[str, Side]:
 
 
 def materialise(repo: Path, sha: str, dest: Path) -> None:
-    """Write the tree of commit `sha` into `dest` (safe extraction; the repository untouched)."""
-    raw = git.run(repo, "archive", "--format=tar", sha)
-    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
-        for member in tar.getmembers():
-            name = PurePosixPath(member.name)
-            if name.is_absolute() or ".." in name.parts:
-                continue
-            try:
-                if hasattr(tarfile, "data_filter"):
-                    tar.extract(member, dest, filter="data")
-                elif member.isfile() or member.isdir():  # pragma: no cover - old Pythons
-                    tar.extract(member, dest)
-            except (tarfile.TarError, OSError):
-                continue  # e.g. a symlink that points outside: not materialised
+    """Write the tree of commit `sha` into `dest` as committed (no `.gitattributes`
+    processing; members that would leave `dest` are skipped); the repository is untouched."""
+    try:
+        git.export_tree(repo, sha, dest)
+    except OSError as exc:
+        raise BacklogError(
+            f"cannot write commit {sha[:12]} into the temporary folder {dest}: {exc}; "
+            "free some space or point TMPDIR at a writable folder"
+        ) from exc
     (dest / ".git").mkdir(exist_ok=True)  # marks the root, so paths stay repo-relative
 
 
@@ -230,6 +232,96 @@ def load_head(config: Config, repo: Path, head_sha: str, workdir: Path) -> Proje
     return load_project(load_config(root))
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Which repository-relative paths are item files: what `is_item_path` needs."""
+
+    items_rel: str
+    exclude: tuple[str, ...]
+    project_prefix: str  # "" or "folder/"
+
+    def holds(self, rel: str) -> bool:
+        return is_item_path(rel, self.items_rel, self.exclude, self.project_prefix)
+
+
+def _layout(config: Config) -> _Layout:
+    prefix = relpath(config.project_root, config.repo_root)
+    prefix = "" if prefix in ("", ".") else prefix.rstrip("/") + "/"
+    return _Layout(relpath(config.items, config.repo_root), config.exclude, prefix)
+
+
+def _base_layout(
+    reader: git.BlobReader, base_sha: str, head: _Layout, limits: Limits
+) -> tuple[_Layout, bool]:
+    """The layout of the base commit, from its own `backlog.yaml` / `[tool.backlog]` in
+    the project's folder (the folder the head's config is in), and whether it has one
+    there. Without one, or with one that cannot be read, the head's layout stands in.
+
+    Only `items` and `exclude` are taken, leniently: the base may predate keys or rule ids
+    the head's config uses, and it only has to say where its items are.
+    """
+    prefix = head.project_prefix
+    yaml_raw, toml_raw = reader.read_many(
+        [f"{base_sha}:{prefix}{CONFIG_NAME}", f"{base_sha}:{prefix}pyproject.toml"],
+        limits.max_file_size,
+    )
+    table: Any = None
+    if yaml_raw is not None:
+        try:
+            table, _ = parse(decode(yaml_raw), limits, track=False)
+        except _Problem as problem:
+            table = {} if problem.message == "empty file" else None
+        else:
+            table = {} if table is None else table  # `---` alone: the defaults
+    elif toml_raw is not None and b"[tool.backlog" in toml_raw:
+        try:
+            tool = tomllib.loads(toml_raw.decode("utf-8")).get("tool")
+            table = tool.get("backlog") if isinstance(tool, dict) else None
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            table = None
+    else:
+        return head, False
+    if not isinstance(table, dict):
+        return head, True
+    items = table.get("items", "backlog")
+    exclude = table.get("exclude", [])
+    exclude = [exclude] if isinstance(exclude, str) else exclude
+    if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
+        return head, True
+    items_rel = _within_repo(prefix, items)
+    if items_rel is None:
+        return head, True
+    return _Layout(items_rel, tuple(exclude), prefix), True
+
+
+def _within_repo(prefix: str, folder: Any) -> str | None:
+    """`folder` (a config's `items:`) relative to the repository, lexically; None when it is
+    not a path inside the repository (the head's config would be refused for it)."""
+    if not isinstance(folder, str) or not folder.strip() or folder.startswith("/"):
+        return None
+    parts: list[str] = []
+    for part in PurePosixPath(prefix + folder).parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _base_item_paths(repo: Path, base_sha: str, layout: _Layout) -> list[str]:
+    """Every item file at the base under `layout` (for a base laid out unlike the head)."""
+    folder = layout.items_rel if layout.items_rel not in ("", ".") else ""
+    tree = f"{base_sha}:{folder}" if folder else base_sha
+    prefix = f"{folder}/" if folder else ""
+    return [
+        prefix + entry.path
+        for entry in git.ls_tree(repo, tree, check=False, sizes=False)
+        if entry.mode != "160000" and layout.holds(prefix + entry.path)
+    ]
+
+
 def compare(
     config: Config,
     head: Project,
@@ -240,22 +332,35 @@ def compare(
     head_sha: str | None = None,
     only: set[str] | None = None,
 ) -> Comparison:
-    """Every item that differs between base and head (`only`: restrict to these keys)."""
+    """Every item that differs between base and head (`only`: restrict to these keys).
+
+    Items are found at each end with that end's own configuration, so moving the item folder
+    (and changing `items:` with it) moves items rather than adding them all.
+    """
     changes = git.changed_files(repo, base_sha, head_sha)
-    items_rel = relpath(config.items, config.repo_root)
-    project_prefix = relpath(config.project_root, config.repo_root)
-    project_prefix = "" if project_prefix in ("", ".") else project_prefix.rstrip("/") + "/"
-
-    def is_item(rel: str | None) -> bool:
-        return rel is not None and is_item_path(rel, items_rel, config.exclude, project_prefix)
-
+    head_layout = _layout(head.config)
     changed_old = {c.old for c in changes if c.old is not None}
     changed_new = {c.new for c in changes if c.new is not None}
     head_sides = _head_sides(head)
+    head_by_rel = {side.rel: side for side in head_sides.values()}
 
     base_sides: dict[str, Side] = {}
-    for side in head_sides.values():
-        if side.rel not in changed_new:  # same file, same content at base
+    notes: list[str] = []
+    with git.BlobReader(repo) as reader:
+        base_layout, base_configured = _base_layout(reader, base_sha, head_layout, config.limits)
+        if base_layout == head_layout:
+            # the same paths are item files at both ends: only changed files are read
+            unchanged = [rel for rel in head_by_rel if rel not in changed_new]
+            at_base = set(unchanged) | {p for p in changed_old if base_layout.holds(p)}
+        else:
+            unchanged = []
+            at_base = set(_base_item_paths(repo, base_sha, base_layout))
+        reused = [rel for rel in unchanged if rel in at_base and rel not in changed_old]
+        reused += sorted(
+            rel for rel in at_base - set(reused) if rel in head_by_rel and rel not in changed_old
+        )
+        for rel in reused:  # same file, same content at base
+            side = head_by_rel[rel]
             base_sides.setdefault(
                 side.key,
                 Side(
@@ -268,8 +373,7 @@ def compare(
                     side.template_rel,
                 ),
             )
-    old_item_paths = sorted(p for p in changed_old if is_item(p))
-    with git.BlobReader(repo) as reader:
+        old_item_paths = sorted(at_base - set(reused))
         blobs = reader.read_many(
             [f"{base_sha}:{p}" for p in old_item_paths], config.limits.max_file_size
         )
@@ -286,6 +390,7 @@ def compare(
             side.template_rel = template_rel
             if (
                 side.rel in changed_old
+                or side.rel not in head_by_rel
                 or template_rel in changed_old
                 or template_rel in changed_new
             ):
@@ -297,7 +402,15 @@ def compare(
         for (side, _), raw in zip(wanted, texts, strict=True):
             side.template = raw.decode("utf-8", "replace") if raw is not None else None
 
-    return Comparison(base_ref, base_sha, head_ref, head_sha, match(base_sides, head_sides, only))
+    if not base_configured and not at_base and head_sides:
+        where = head_layout.project_prefix.rstrip("/") or "."
+        notes.append(
+            f"the base {git.shown(base_ref)} has no backlog at {git.shown(where)}; every item "
+            "counts as added (a new backlog, or did the project folder move?)"
+        )
+    return Comparison(
+        base_ref, base_sha, head_ref, head_sha, match(base_sides, head_sides, only), notes
+    )
 
 
 def match(
@@ -363,9 +476,13 @@ def with_base(
         base_sha = git.default_base(repo, config.base)
     shown_base = base_ref or config.base or f"merge-base {base_sha[:12]}"
     if head_ref is None:
-        return compare(config, head, repo, shown_base, base_sha, only=only)
-    head_sha = git.verify_ref(repo, head_ref, "head ref")
-    return compare(config, head, repo, shown_base, base_sha, head_ref, head_sha, only=only)
+        comparison = compare(config, head, repo, shown_base, base_sha, only=only)
+    else:
+        head_sha = git.verify_ref(repo, head_ref, "head ref")
+        comparison = compare(
+            config, head, repo, shown_base, base_sha, head_ref, head_sha, only=only
+        )
+    return comparison
 
 
 def temporary_head(
@@ -374,9 +491,11 @@ def temporary_head(
     """The project as it is at commit `head_ref` (a temporary checkout the caller keeps)."""
     repo = git.require_repo(config.project_root, "--head")
     head_sha = git.verify_ref(repo, head_ref, "head ref")
-    workdir = tempfile.TemporaryDirectory(prefix="backlog-head-")
+    with signals_deferred():  # a Ctrl-C inside the constructor would leave the folder
+        workdir = tempfile.TemporaryDirectory(prefix="backlog-head-")
     try:
         return load_head(config, repo, head_sha, Path(workdir.name)), workdir
     except BaseException:
-        workdir.cleanup()
+        with signals_deferred():  # a second Ctrl-C must not stop the removal half-way
+            workdir.cleanup()
         raise
