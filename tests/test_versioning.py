@@ -70,7 +70,7 @@ def test_unbumped_breaking_change(tmp_path: Path) -> None:
         ("version-not-bumped", "backlog/prompts/triage.yaml", 6, 10)
     ]
     result = run_cli("check", "--base", "main", cwd=root)
-    assert "input `refund_policy` removed (major)" in result.stdout
+    assert "(major: input `refund_policy` removed" in result.stdout  # the level said once
     assert 'needs a major bump: `version: "2.0.0"`' in result.stdout
 
 

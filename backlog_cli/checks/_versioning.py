@@ -19,6 +19,10 @@ def version_position(item: Item) -> tuple[int, int]:
 
 
 def reasons(change: ItemChange, limit: int = 4) -> str:
-    listed = [f"{c.reason} ({c.level})" for c in sorted(change.changes, reverse=True)]
+    # the message names the item's level: a reason repeats only a level that differs from it
+    listed = [
+        c.reason if c.level == change.level else f"{c.reason} ({c.level})"
+        for c in sorted(change.changes, reverse=True)
+    ]
     more = f"; +{len(listed) - limit} more" if len(listed) > limit else ""
     return "; ".join(listed[:limit]) + more
