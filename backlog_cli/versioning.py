@@ -403,6 +403,16 @@ def compare(
         for (side, _), raw in zip(wanted, texts, strict=True):
             side.template = raw.decode("utf-8", "replace") if raw is not None else None
 
+    # an item file that no longer parses is not a deletion: `yaml-syntax` reports it, and
+    # calling it removed would fail every item that refers to it (removed-while-referenced)
+    unreadable = {error.rel for error in head.load_errors}
+    for key, side in sorted(base_sides.items()):
+        if key not in head_sides and side.rel in unreadable:
+            del base_sides[key]
+            notes.append(
+                f"{git.shown(side.rel)} does not parse at the head: `{git.shown(key)}` is left "
+                "out of the comparison until its yaml-syntax finding is fixed"
+            )
     if not base_configured and not at_base and head_sides:
         where = head_layout.project_prefix.rstrip("/") or "."
         notes.append(

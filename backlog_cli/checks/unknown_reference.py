@@ -18,6 +18,7 @@ Passing:
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -38,17 +39,51 @@ def _renames(project: Project) -> dict[str, str]:
     return out
 
 
+_CLAIM = re.compile(r"^(kind|id)[ \t]*:[ \t]*[\"']?([a-z0-9][a-z0-9._-]*)[\"']?[ \t]*$", re.M)
+
+
+def _unparsable(project: Project) -> dict[str, str]:
+    """`kind/id` -> file, for item files that do not parse but still say which item they
+    hold in plain `kind:` and `id:` lines: a reference to one is not to a missing item."""
+    out: dict[str, str] = {}
+    for error in project.load_errors:
+        try:
+            with open(error.path, "rb") as handle:
+                text = handle.read(project.config.limits.max_file_size).decode("utf-8", "replace")
+        except OSError:
+            continue
+        claims: dict[str, str] = {m.group(1): m.group(2) for m in _CLAIM.finditer(text)}
+        if "kind" in claims and "id" in claims:
+            out.setdefault(f"{claims['kind']}/{claims['id']}", error.rel)
+    return out
+
+
 def check(project: Project) -> Iterator[Diagnostic]:
     graph = project.graph
     renames: dict[str, str] | None = None
+    unparsable: dict[str, str] | None = None
     keys = sorted(graph.nodes)
     for edge in project.checked_edges():
         if edge.target in graph.nodes:
             continue
         if renames is None:
-            renames = _renames(project)
+            renames, unparsable = _renames(project), _unparsable(project)
+        assert unparsable is not None
         source = graph.nodes[edge.source]
         line, column = source.doc.locate(edge.pointer)
+        if edge.target in unparsable:
+            yield Diagnostic(
+                path=source.doc.rel,
+                line=line,
+                column=column,
+                rule=ID,
+                severity=SEVERITY,
+                item=edge.source,
+                message=f"`{edge.relation}` references `{edge.target}`, whose file "
+                f"{unparsable[edge.target]} does not parse",
+                hint="fix the yaml-syntax finding in that file",
+            )
+            continue
         if edge.target in renames:
             new = renames[edge.target]
             hint = f"`{edge.target}` was renamed to `{new}`; reference `{new}`"
