@@ -96,6 +96,12 @@ def test_version_decreased(tmp_path: Path) -> None:
     assert ("version-decreased", "backlog/prompts/triage.yaml", 6, 10) in rules(
         root, "--base", "main"
     )
+    out = run_cli("check", "--base", "main", cwd=root).stdout
+    assert "hint: versions only go up: use 1.2.0 or higher" in out
+    # with a spec change too, the lowest version that passes is the bump it needs
+    edit(root, "backlog/prompts/templates/triage.j2", "Ticket:", "Support ticket:")
+    out = run_cli("check", "--base", "main", cwd=root).stdout
+    assert "hint: versions only go up: this change needs 1.3.0 or higher" in out
 
 
 def test_envelope_only_edits_need_no_bump(tmp_path: Path) -> None:

@@ -46,5 +46,20 @@ def check(project: Project) -> Iterator[Diagnostic]:
             f"`{change.key}` went from version {change.base.version} at "
             f"{comparison.base_ref} down to {change.head.version}",
             change.key,
-            f"versions only go up: use {change.base.version} or higher",
+            _hint(change.base.version, change.required),
         )
+
+
+def _hint(base_version: str | None, required: str) -> str:
+    """The lowest version that passes: the base's, or, when the spec changed, the bump the
+    change needs (using the base's own version would then fail `version-not-bumped`)."""
+    if base_version is not None and required in ("major", "minor", "patch"):
+        from backlog_cli.classify import bump_version
+
+        try:
+            lowest = bump_version(base_version, required)
+        except ValueError:
+            pass
+        else:
+            return f"versions only go up: this change needs {lowest} or higher"
+    return f"versions only go up: use {base_version} or higher"
