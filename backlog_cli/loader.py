@@ -11,6 +11,7 @@ Editing files (`bump`) is a byte-exact splice in `commands/bump.py`, not this mo
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
@@ -223,7 +224,12 @@ def _resolve_tagged(tag: str, value: str, mark: Any) -> Any:
         or (tag != _CORE + "bool" and isinstance(resolved, bool))
     ):
         raise _Problem(f"`{value}` is not a valid {tag.removeprefix(_CORE)}", mark)
-    return float(resolved) if tag == _CORE + "float" else resolved
+    if tag == _CORE + "float":
+        try:
+            return float(resolved)
+        except OverflowError:  # `!!float 1000...0` beyond a double: what YAML reads as .inf
+            return math.inf if resolved > 0 else -math.inf
+    return resolved
 
 
 def _check_tag(tag: str | None, mark: Any) -> None:

@@ -389,3 +389,14 @@ def test_json_outputs_of_an_item_with_nan_stay_json(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         shown = _strict_json(result.stdout)
         assert ".nan" in json.dumps(shown) and ".inf" in json.dumps(shown)
+
+
+def test_a_tagged_float_too_large_for_a_double_is_infinity_not_a_crash(tmp_path: Path) -> None:
+    huge = "1" + "0" * 400
+    text = item("model", "m", extra=f"performance: {{latency_p95_ms: !!float {huge}}}")
+    root = write_backlog(tmp_path / "r", {"backlog/m.yaml": text})
+    code, diagnostics = check_json(root)
+    assert code == 1
+    assert [(d["rule"], d["line"], d["message"]) for d in diagnostics] == [
+        ("schema", 8, "`performance.latency_p95_ms` is `.inf`, not a finite number")
+    ]
