@@ -83,7 +83,10 @@ def read(path: Path) -> Counter[Key]:
         ) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise BacklogError(f"--baseline {path}: not a baseline file ({exc})") from None
-    if not isinstance(payload, dict) or payload.get("version") != FORMAT_VERSION:
+    except RecursionError:
+        raise BacklogError(f"--baseline {path}: not a baseline file (nested too deep)") from None
+    version = payload.get("version") if isinstance(payload, dict) else None
+    if type(version) is not int or version != FORMAT_VERSION:
         raise BacklogError(
             f"--baseline {path}: not a version {FORMAT_VERSION} baseline; "
             f"write it again with --write-baseline {path}"
@@ -110,8 +113,11 @@ class Applied:
     stale: int
 
 
-def apply(result: CheckResult, recorded: Counter[Key]) -> Applied:
-    """Findings in the baseline leave the result (each entry absorbs one finding)."""
+def apply(result: CheckResult, recorded: Counter[Key], *, partial: bool = False) -> Applied:
+    """Findings in the baseline leave the result (each entry absorbs one finding).
+
+    `partial`: the run left some findings out (PATHS, --rule, --select), so an entry that
+    matched nothing may still be live: none is counted as fixed."""
     remaining = Counter(recorded)
     fresh: list[Diagnostic] = []
     baselined = 0
@@ -122,7 +128,7 @@ def apply(result: CheckResult, recorded: Counter[Key]) -> Applied:
             baselined += 1
         else:
             fresh.append(diagnostic)
-    stale = sum(remaining.values())
+    stale = 0 if partial else sum(remaining.values())
     updated = dataclasses.replace(
         result, diagnostics=tuple(fresh), baselined=baselined, stale_baseline=stale
     )

@@ -29,11 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from backlog_cli import __version__
+from backlog_cli.errors import BacklogError
 from backlog_cli.fsutil import replace_atomically
 from backlog_cli.loader import Document, Limits, LoadError
 from backlog_cli.summary import Summary, from_json, summarize
 
 FORMAT = 4
+_MARKER = "# created by backlog-cli"
 ENV_VAR = "BACKLOG_CACHE_DIR"
 DIR_NAME = ".backlog_cache"
 INDEX = "index.json"
@@ -56,11 +58,28 @@ def directory(repo_root: Path, option: Path | None, disabled: bool) -> Path | No
     if disabled:
         return None
     if option is not None:
-        return option
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    return repo_root / DIR_NAME
+        chosen, source = option, "--cache-dir"
+    elif os.environ.get(ENV_VAR):
+        chosen, source = Path(os.environ[ENV_VAR]), ENV_VAR
+    else:
+        return repo_root / DIR_NAME
+    if repo_root.resolve().is_relative_to(chosen.resolve()) or not _ours_or_empty(chosen):
+        # `--cache-dir ""` (it reads as `.`), `.`, a parent or a folder of the project: the
+        # cache would mix with the user's files, and its `.gitignore` (`*`) hide them
+        raise BacklogError(
+            f"{source} {chosen}: a folder with other files in it; the cache needs a folder "
+            f"of its own, e.g. {DIR_NAME} (the default)"
+        )
+    return chosen
+
+
+def _ours_or_empty(folder: Path) -> bool:
+    try:
+        if not folder.exists() or not any(folder.iterdir()):
+            return True
+        return (folder / ".gitignore").read_text(encoding="utf-8").startswith(_MARKER)
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -82,10 +101,13 @@ def _read(path: Path) -> dict[str, Any] | None:
 def _store(folder: Path, path: Path, **fields: Any) -> None:
     """Write `fields` (with the format and tool version) to `path` inside the cache folder,
     creating the folder and its `.gitignore` first. Raises OSError/ValueError."""
+    fresh = not folder.exists() or not any(folder.iterdir())
     path.parent.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
-    if not ignore.exists():
-        _write(ignore, "# created by backlog-cli\n*\n")
+    if fresh and not ignore.exists():
+        # only in a folder of our own: in a folder that holds other files, `*` would hide
+        # them from git
+        _write(ignore, f"{_MARKER}\n*\n")
     payload = {"format": FORMAT, "tool": __version__, **fields}
     _write(path, json.dumps(payload, separators=(",", ":")))
 
@@ -215,8 +237,11 @@ KEEP_RESULTS = 8
 
 
 def file_digest(path: Path) -> str | None:
+    """The content digest of `path` and where it really is: a template swapped for a symlink
+    to an identical copy elsewhere (outside the repository) is not the same file."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        content = hashlib.sha256(path.read_bytes()).hexdigest()
+        return f"{os.path.realpath(path)}:{content}"
     except OSError:
         return None
 

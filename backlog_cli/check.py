@@ -93,6 +93,15 @@ def scope(project: Project, paths: Sequence[Path]) -> Scope | None:
             raise BacklogError(f"{path}: no such file or directory")
         if config.source is not None and absolute == config.source.resolve():
             return None  # the config changed: everything may have changed
+        if absolute.is_dir() and root.resolve().is_relative_to(absolute):
+            return None  # a folder that holds the whole repository: everything
+        inside = absolute.is_relative_to(root.resolve()) or (
+            path.is_symlink() and path.absolute().is_relative_to(root)
+        )
+        if not inside:
+            raise BacklogError(
+                f"{path}: outside the repository ({root}); give files or folders inside it"
+            )
         rel = relpath(absolute, root)
         if absolute.is_dir():
             prefix = "" if rel == "." else rel.rstrip("/") + "/"

@@ -491,6 +491,14 @@ def check(
         ignore_rules=tuple(ignore_rule or ()),
         strict=strict,
     )
+    # PATHS, --rule/--ignore-rule and --select/--exclude leave findings out of the run: a
+    # baseline written from it would lose them, and one applied to it would call them fixed
+    partial = bool(paths or rule or ignore_rule or select or exclude)
+    if write_baseline is not None and partial:
+        raise BacklogError(
+            "--write-baseline records the whole backlog: drop PATHS, --rule, --ignore-rule, "
+            "--select and --exclude"
+        )
     project: Project | None
     if base is None and head is None:
         result, project, config = _check_cached(root, options, select, exclude, cache_dir, no_cache)
@@ -510,7 +518,7 @@ def check(
     if baseline_file is not None:
         from backlog_cli import baseline
 
-        result = baseline.apply(result, baseline.read(baseline_file)).result
+        result = baseline.apply(result, baseline.read(baseline_file), partial=partial).result
     if verbose:
         loaded = (
             f"{len(project.documents) + len(project.load_errors)} files loaded"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,6 @@ from backlog_cli.check import CheckOptions, CheckResult, run_check
 from backlog_cli.config import Config
 from backlog_cli.dates import today
 from backlog_cli.diagnostic import Diagnostic
-from backlog_cli.loader import relpath
 from backlog_cli.paths import resolve
 from backlog_cli.project import Project, Scanned
 
@@ -62,14 +62,43 @@ def _to_json(result: CheckResult) -> dict[str, Any]:
     }
 
 
+def _diagnostic(d: Any) -> Diagnostic:
+    """A stored finding, every field of the type a fresh run gives it (else ValueError)."""
+    if not isinstance(d, dict) or set(d) != _FIELDS:
+        raise ValueError("not a finding")
+    texts = (d["path"], d["rule"], d["message"])
+    optional = (d["item"], d["hint"])
+    if (
+        not all(type(t) is str for t in texts)
+        or not all(t is None or type(t) is str for t in optional)
+        or d["severity"] not in ("error", "warning")
+        or not all(type(n) is int and n >= 1 for n in (d["line"], d["column"]))
+    ):
+        raise ValueError("not a finding")
+    return Diagnostic(**d)
+
+
+_FIELDS = frozenset(("path", "line", "column", "rule", "severity", "message", "item", "hint"))
+
+
 def _from_json(data: dict[str, Any], strict: bool) -> CheckResult | None:
     try:
+        checked = data["checked"]
+        if (
+            type(data["items"]) is not int
+            or data["items"] < 0
+            or not all(
+                isinstance(pair, list) and len(pair) == 2 and all(type(x) is str for x in pair)
+                for pair in checked
+            )
+        ):
+            return None
         return CheckResult(
-            diagnostics=tuple(Diagnostic(**d) for d in data["diagnostics"]),
-            items=int(data["items"]),
+            diagnostics=tuple(_diagnostic(d) for d in data["diagnostics"]),
+            items=data["items"],
             strict=strict,
-            waived=tuple(Diagnostic(**d) for d in data["waived"]),
-            checked=tuple((str(a), str(b)) for a, b in data["checked"]),
+            waived=tuple(_diagnostic(d) for d in data["waived"]),
+            checked=tuple((a, b) for a, b in checked),
         )
     except (KeyError, TypeError, ValueError):
         return None  # a foreign or damaged entry: run for real
@@ -93,7 +122,9 @@ def cached_run(
     key = None
     if folder is not None:
         described = {
-            "paths": sorted(relpath(p.resolve(), config.repo_root) for p in options.paths),
+            # as given (made absolute), not resolved: `check link.yaml` (a symlink) and
+            # `check real.yaml` are different runs, with different scopes
+            "paths": sorted(os.path.abspath(p) for p in options.paths),
             "rules": sorted(options.rules),
             "ignore": sorted(options.ignore_rules),
             "strict": options.strict,
