@@ -493,12 +493,14 @@ class Commit:
     email: str
     date: str  # ISO 8601 author date
     subject: str
-    changes: tuple[FileChange, ...]
+    changes: tuple[FileChange, ...]  # against the first parent
+    parents: tuple[str, ...] = ()  # none: a root commit, or the edge of a shallow clone
 
 
-def log(repo: Path, start: str, paths: Sequence[str] = ()) -> Iterator[Commit]:
-    """Commits reachable from `start`, newest first, each with its file changes (renames
-    detected). First-parent history, so a merge shows what it brought in."""
+def log(repo: Path, start: str) -> Iterator[Commit]:
+    """Every commit reachable from `start` (merged branches too), newest first in date order
+    (never a parent before its children), each with its parents and its file changes against
+    its first parent (renames detected)."""
     args = [
         # the user's config must not change what is listed: `log.diffMerges=combined` would
         # hide a merge's changes, `log.showRoot=false` the root commit's files, and
@@ -506,7 +508,7 @@ def log(repo: Path, start: str, paths: Sequence[str] = ()) -> Iterator[Commit]:
         "-c",
         "log.diffMerges=first-parent",
         "log",
-        "--first-parent",
+        "--date-order",
         "-m",
         "--root",
         "--no-show-signature",
@@ -514,24 +516,29 @@ def log(repo: Path, start: str, paths: Sequence[str] = ()) -> Iterator[Commit]:
         "--name-status",
         "-M",
         "-z",
-        f"--format={_LOG_MARKER}%H%x00%an%x00%ae%x00%aI%x00%s%x00",
+        f"--format={_LOG_MARKER}%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00",
         start,
         "--",
-        *paths,
     ]
     try:
         raw = run(repo, *args).decode("utf-8", "replace")
     except BacklogError as exc:  # named after its first argument, which is the `-c`
         raise BacklogError(str(exc).replace("git -c failed", "git log failed", 1)) from None
-    yield from _parse_log(raw.split("\x00"))
+    seen: set[str] = set()
+    for commit in _parse_log(raw.split("\x00")):
+        # a git before 2.31 ignores `log.diffMerges` and lists a merge once per parent whose
+        # diff is not empty: only the first (against the first parent) is kept
+        if commit.sha not in seen:
+            seen.add(commit.sha)
+            yield commit
 
 
 _LOG_MARKER = "\x01commit\x01"
 
 
 def _parse_log(fields: list[str]) -> Iterator[Commit]:
-    """Records of `git log -z --name-status`: a header (sha, author, email, date, subject),
-    then `status NUL path` (two paths for renames and copies) until the next header.
+    """Records of `git log -z --name-status`: a header (sha, parents, author, email, date,
+    subject), then `status NUL path` (two paths for renames and copies) until the next one.
 
     Read field by field rather than split on the marker, so a path is never taken for a
     status: only the first field after a header may carry git's separating newline.
@@ -542,8 +549,8 @@ def _parse_log(fields: list[str]) -> Iterator[Commit]:
             i += 1  # the empty field after the last record
             continue
         sha = fields[i][len(_LOG_MARKER) :]
-        author, email, date, subject = [*fields[i + 1 : i + 5], "", "", "", ""][:4]
-        i += 5
+        parents, author, email, date, subject = [*fields[i + 1 : i + 6], "", "", "", "", ""][:5]
+        i += 6
         changes: list[FileChange] = []
         while i < len(fields) and not fields[i].startswith(_LOG_MARKER):
             status = fields[i].lstrip("\n")
@@ -567,7 +574,7 @@ def _parse_log(fields: list[str]) -> Iterator[Commit]:
                 i += 2
             else:
                 i += 1
-        yield Commit(sha, author, email, date, subject, tuple(changes))
+        yield Commit(sha, author, email, date, subject, tuple(changes), tuple(parents.split()))
 
 
 def relative_to_repo(path: Path, repo: Path) -> str:

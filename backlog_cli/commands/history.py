@@ -157,88 +157,9 @@ class _Node:
         return self.commit.sha
 
 
-_LOG_MARKER = "\x01commit\x01"
-
-
 def _log(repo: Path) -> list[_Node]:
-    """Every commit reachable from HEAD, newest first in date order (never a parent before
-    its children), with its parents and its file changes against the first parent (renames
-    detected)."""
-    args = [
-        # the user's config must not change the records: `log.diffMerges=combined` would
-        # hide a merge's changes, `log.showRoot=false` the root commit's files, and
-        # `log.showSignature` would print gpg output into them
-        "-c",
-        "log.diffMerges=first-parent",
-        "log",
-        "--date-order",
-        "-m",
-        "--root",
-        "--no-show-signature",
-        "--no-color",
-        "--name-status",
-        "-M",
-        "-z",
-        f"--format={_LOG_MARKER}%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00",
-        "HEAD",
-        "--",
-    ]
-    try:
-        raw = git.run(repo, *args).decode("utf-8", "replace")
-    except BacklogError as exc:  # named after its first argument, which is the `-c`
-        raise BacklogError(str(exc).replace("git -c failed", "git log failed", 1)) from None
-    seen: set[str] = set()
-    nodes = []
-    for node in _parse_log(raw.split("\x00")):
-        # a git before 2.31 ignores `log.diffMerges` and lists a merge once per parent
-        # whose diff is not empty: only the first is kept
-        if node.sha not in seen:
-            seen.add(node.sha)
-            nodes.append(node)
-    return nodes
-
-
-def _parse_log(fields: list[str]) -> Iterator[_Node]:
-    """Records of `git log -z --name-status`: a header (sha, parents, author, email, date,
-    subject), then `status NUL path` (two paths for renames and copies) until the next one.
-
-    Read field by field rather than split on the marker, so a path is never taken for a
-    status: only the first field after a header may carry git's separating newline.
-    """
-    i = 0
-    while i < len(fields):
-        if not fields[i].startswith(_LOG_MARKER):
-            i += 1  # the empty field after the last record
-            continue
-        sha = fields[i][len(_LOG_MARKER) :]
-        parents, author, email, date, subject = [*fields[i + 1 : i + 6], "", "", "", "", ""][:5]
-        i += 6
-        changes: list[git.FileChange] = []
-        while i < len(fields) and not fields[i].startswith(_LOG_MARKER):
-            code = fields[i].lstrip("\n")[:1]
-            if not code:
-                i += 1
-            elif code in "RC" and i + 2 < len(fields):
-                old, new = fields[i + 1], fields[i + 2]
-                changes.append(git.FileChange("R", old, new) if code == "R" else _added(new))
-                i += 3
-            elif i + 1 < len(fields):
-                path = fields[i + 1]
-                if code == "A":
-                    changes.append(_added(path))
-                elif code == "D":
-                    changes.append(git.FileChange("D", path, None))
-                else:  # M, T (type change), and anything newer git may add
-                    changes.append(git.FileChange("M", path, path))
-                i += 2
-            else:
-                i += 1
-        commit = git.Commit(sha, author, email, date, subject, tuple(changes))
-        yield _Node(commit, tuple(parents.split()))
-
-
-def _added(path: str) -> git.FileChange:
-    return git.FileChange("A", None, path)
+    """Every commit reachable from HEAD, newest first in date order, with its parents."""
+    return [_Node(commit, commit.parents) for commit in git.log(repo, "HEAD")]
 
 
 def _shallow_edge(repo: Path) -> frozenset[str]:
