@@ -9,7 +9,6 @@ read lazily: only files that differ between base and head are read from git (one
 
 from __future__ import annotations
 
-import difflib
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -92,36 +91,6 @@ class ItemChange:
     @property
     def bump_ok(self) -> bool:
         return bump_satisfies(self.actual, self.required) and self.actual != "decreased"
-
-    def template_diff(self) -> str | None:
-        old = _template_text(self.base)
-        new = _template_text(self.head)
-        if old == new or (old is None and new is None):
-            return None
-        old_name = (
-            (self.base.template_rel or f"{self.base.rel} (spec.template)")
-            if self.base
-            else "/dev/null"
-        )
-        new_name = (
-            (self.head.template_rel or f"{self.head.rel} (spec.template)")
-            if self.head
-            else "/dev/null"
-        )
-        lines = difflib.unified_diff(
-            (old or "").splitlines(keepends=True),
-            (new or "").splitlines(keepends=True),
-            fromfile=f"a/{old_name}",
-            tofile=f"b/{new_name}",
-        )
-        text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-        return text or None
-
-
-def _template_name(side: Side | None) -> str:
-    if side is None:
-        return "/dev/null"
-    return side.template_rel or f"{side.rel} (spec.template)"
 
 
 def _template_text(side: Side | None) -> str | None:
