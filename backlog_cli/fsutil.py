@@ -63,6 +63,8 @@ def write_atomic(path: Path, text: str, *, force: bool = True) -> bool:
             os.umask(umask)
             mode = 0o666 & ~umask
         path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise BacklogError(f"{path}: cannot write: {_in_the_way(path)}") from exc
     except OSError as exc:
         raise BacklogError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     try:
@@ -70,6 +72,16 @@ def write_atomic(path: Path, text: str, *, force: bool = True) -> bool:
     except OSError as exc:
         raise BacklogError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     return True
+
+
+def _in_the_way(path: Path) -> str:
+    """Why `mkdir -p` of `path`'s folder failed with "File exists": what is in the way."""
+    for folder in reversed(path.parents):
+        if folder.is_symlink() and not folder.exists():
+            return f"{folder} is a symlink to a missing target"
+        if folder.exists() and not folder.is_dir():
+            return f"{folder} is a file, not a folder"
+    return "a file is in the way"
 
 
 def replace_atomically(

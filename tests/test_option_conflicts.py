@@ -37,3 +37,13 @@ def test_show_of_a_duplicated_id_names_both_files(tmp_path: Path) -> None:
         proc = run_cli("show", name, cwd=root)
         assert proc.returncode == 2
         assert "defined in more than one file (backlog/a.yaml, backlog/b.yaml)" in proc.stderr
+
+
+def test_a_write_blocked_by_a_file_or_dangling_link_says_which(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    (root / "backlog" / "f.yaml").write_text("x\n", encoding="utf-8")
+    proc = run_cli("new", "prompt", "p11", "--path", "backlog/f.yaml/p11.yaml", cwd=root)
+    assert proc.returncode == 2 and "f.yaml is a file, not a folder" in proc.stderr
+    (root / "sch").symlink_to(tmp_path / "missing")
+    proc = run_cli("schema", "--output", "sch", cwd=root)
+    assert proc.returncode == 2 and "sch is a symlink to a missing target" in proc.stderr
