@@ -120,16 +120,21 @@ def apply(result: CheckResult, recorded: Counter[Key], *, partial: bool = False)
     matched nothing may still be live: none is counted as fixed."""
     remaining = Counter(recorded)
     fresh: list[Diagnostic] = []
-    baselined = 0
+    recorded_findings: list[Diagnostic] = []
     for diagnostic in result.diagnostics:
         k = key(diagnostic)
         if remaining[k] > 0:
             remaining[k] -= 1
-            baselined += 1
+            recorded_findings.append(diagnostic)
         else:
             fresh.append(diagnostic)
+    baselined = len(recorded_findings)
     stale = 0 if partial else sum(remaining.values())
     updated = dataclasses.replace(
-        result, diagnostics=tuple(fresh), baselined=baselined, stale_baseline=stale
+        result,
+        diagnostics=tuple(fresh),
+        baselined=baselined,
+        stale_baseline=stale,
+        baselined_findings=tuple(recorded_findings),
     )
     return Applied(updated, baselined, stale)

@@ -35,6 +35,8 @@ class CheckResult:
     # (name, path) of every file in scope; the name is `kind/id` for an item (JUnit cases)
     checked: tuple[tuple[str, str], ...] = ()
     baselined: int = 0  # findings recorded in the --baseline file (not failing)
+    # those findings themselves: SARIF lists them as suppressed, like waived ones
+    baselined_findings: tuple[Diagnostic, ...] = ()
     stale_baseline: int = 0  # baseline entries whose finding is gone
 
     @property

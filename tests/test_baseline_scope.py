@@ -73,3 +73,23 @@ def test_a_hostile_baseline_is_exit_2(repo: Path, content: str) -> None:
     (repo / "bad.json").write_text(content, encoding="utf-8")
     proc = run_cli("check", "--baseline", "bad.json", cwd=repo)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_baselined_findings_are_suppressed_results_in_sarif_and_counted_in_markdown(
+    repo: Path,
+) -> None:
+    import jsonschema
+
+    data = Path(__file__).parent / "data" / "sarif-2.1.0-rtm.5.json"
+    proc = run_cli("check", "--baseline", "bl.json", "--format", "sarif", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    log = json.loads(proc.stdout)
+    schema = json.loads(data.read_text(encoding="utf-8"))
+    assert not list(jsonschema.Draft4Validator(schema).iter_errors(log))
+    results = log["runs"][0]["results"]
+    assert len(results) == 2
+    assert all(
+        r["suppressions"][0]["justification"] == "recorded in the --baseline file" for r in results
+    )
+    markdown = run_cli("check", "--baseline", "bl.json", "--format", "markdown", cwd=repo)
+    assert "2 findings recorded in the baseline do not fail." in markdown.stdout

@@ -121,6 +121,15 @@ def render(result: CheckResult) -> str:
         f"| {result.items} | {result.errors} | {result.warnings} | {len(result.waived)} |",
         "",
     ]
+    if result.baselined or result.stale_baseline:
+        fixed = (
+            f"; {result.stale_baseline} of the recorded ones are fixed"
+            if result.stale_baseline
+            else ""
+        )
+        lines.extend(
+            [f"{result.baselined} findings recorded in the baseline do not fail{fixed}.", ""]
+        )
     lines.extend(_table(result.diagnostics) if result.diagnostics else [CLEAN])
     if result.waived:
         lines.extend(["", f"### Waived ({len(result.waived)})", "", *_table(result.waived)])

@@ -37,6 +37,7 @@ INFORMATION_URI = "https://pypi.org/project/backlog-cli/"
 FINGERPRINT = "backlogFinding/v1"
 SRCROOT = "%SRCROOT%"
 WAIVER_JUSTIFICATION = "waived in backlog.yaml"
+BASELINE_JUSTIFICATION = "recorded in the --baseline file"
 
 # `line 12`, `(line 12 of the template)`, `path:12` or `path:12:3` inside a message
 _LINE_NUMBERS = re.compile(r"\bline \d+|(?<=\S):\d+(?::\d+)?\b")
@@ -85,11 +86,12 @@ def _message(d: Diagnostic) -> str:
 
 
 def _results(
-    findings: Iterable[tuple[Diagnostic, bool]], index: dict[str, int]
+    findings: Iterable[tuple[Diagnostic, str | None]], index: dict[str, int]
 ) -> list[dict[str, Any]]:
+    """`findings`: each with the justification of its suppression, or None."""
     seen: dict[str, int] = {}
     out: list[dict[str, Any]] = []
-    for d, waived in findings:
+    for d, suppressed in findings:
         first = fingerprint(d)
         ordinal = seen.get(first, 0)
         seen[first] = ordinal + 1
@@ -110,9 +112,9 @@ def _results(
         }
         if d.item:
             result["properties"] = {"item": d.item}
-        if waived:
+        if suppressed is not None:
             result["suppressions"] = [
-                {"kind": "external", "status": "accepted", "justification": WAIVER_JUSTIFICATION}
+                {"kind": "external", "status": "accepted", "justification": suppressed}
             ]
         out.append(result)
     return out
@@ -120,8 +122,10 @@ def _results(
 
 def render(result: CheckResult, *, root: str | None = None) -> str:
     """The SARIF log; `root` (the repository root) becomes `%SRCROOT%` when given."""
-    findings = sorted(
-        [(d, False) for d in result.diagnostics] + [(d, True) for d in result.waived],
+    findings: list[tuple[Diagnostic, str | None]] = sorted(
+        [(d, None) for d in result.diagnostics]
+        + [(d, WAIVER_JUSTIFICATION) for d in result.waived]
+        + [(d, BASELINE_JUSTIFICATION) for d in result.baselined_findings],
         key=lambda pair: pair[0],
     )
     modules = registry()
