@@ -270,34 +270,3 @@ def render_markdown(impact: Impact) -> str:
     owners = ", ".join(f"{_md(o)} ({len(keys)})" for o, keys in impact.owners().items())
     lines += ["", f"**Owners to notify:** {owners}"]
     return "\n".join(lines) + "\n"
-    lines += ["| item | status | owner | re-validate | why |", "|---|---|---|---|---|"]
-    for entry in data["impacted"]:
-        why = (
-            "changed"
-            if entry["changed"]
-            else " ← ".join(
-                [entry["why"]["seed"]]
-                + [f"`{e['from']}` ({e['relation']})" for e in entry["why"]["path"]]
-            )
-        )
-        revalidate = "yes" if entry["needs_revalidation"] else "no"
-        lines.append(
-            f"| `{entry['item']}` | {_md(entry['status'])} | {_md(entry['owner'])} | "
-            f"{revalidate} | {_md(why) if entry['changed'] else why} |"
-        )
-    lines += [
-        "",
-        "**Evaluations to re-run:** "
-        + (", ".join(f"`{e['item']}` ({_md(e['owner'])})" for e in data["evaluations"]) or "none"),
-    ]
-    if impact.broken:
-        lines += ["", "**Broken version constraints:**", ""]
-        for b in impact.broken:
-            lines.append(
-                f"- `{b.edge.source}` `{b.edge.relation}`: "
-                f"`{b.edge.target}@{b.edge.ref.range}` admitted {b.base_version} but "
-                f"not {b.head_version} ({b.path}:{b.line})"
-            )
-    owners = ", ".join(f"{_md(o)} ({len(keys)})" for o, keys in impact.owners().items())
-    lines += ["", f"**Owners to notify:** {owners}"]
-    return "\n".join(lines) + "\n"
