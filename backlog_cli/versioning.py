@@ -93,7 +93,8 @@ class ItemChange:
         return bump_satisfies(self.actual, self.required) and self.actual != "decreased"
 
 
-def _template_text(side: Side | None) -> str | None:
+def template_text(side: Side | None) -> str | None:
+    """The prompt template of one side: its `template_file`'s text, else `spec.template`."""
     if side is None:
         return None
     if side.template is not None:
@@ -424,7 +425,7 @@ def match(
             out.append(ItemChange(key, b.kind, "removed", b, None))
             continue
         assert b is not None and h is not None
-        same = b.data == h.data and _template_text(b) == _template_text(h)
+        same = b.data == h.data and template_text(b) == template_text(h)
         if same and b.key == h.key:
             if b.rel != h.rel:
                 out.append(ItemChange(key, h.kind, "moved", b, h))
@@ -433,7 +434,7 @@ def match(
             key, h.kind, "changed", b, h, renamed_from=b.key if b.key != h.key else None
         )
         change.changes = classify(
-            h.kind, b.data, h.data, _template_text(b), _template_text(h), renames=renames
+            h.kind, b.data, h.data, template_text(b), template_text(h), renames=renames
         )
         change.fields = field_changes(b.data, h.data)
         change.level = level_of(change.changes)

@@ -8,7 +8,7 @@ from typing import Any
 
 from backlog_cli.classify import MISSING, bump_version, same_content
 from backlog_cli.refs import parse_version
-from backlog_cli.versioning import Comparison, ItemChange, Side
+from backlog_cli.versioning import Comparison, ItemChange, Side, template_text
 
 _MARK = {"added": "+", "removed": "-", "moved": ">", "changed": "~"}
 _RESET = "\x1b[0m"
@@ -103,30 +103,20 @@ def verdict(change: ItemChange) -> str:
     return f"{change.actual} bump too small: needs {change.required} ({target})"
 
 
-def _template_text(side: Side | None) -> str | None:
-    if side is None:
-        return None
-    if side.template is not None:
-        return side.template
-    spec = side.data.get("spec")
-    template = spec.get("template") if isinstance(spec, dict) else None
-    return template if isinstance(template, str) else None
-
-
 def _template_name(side: Side | None, prefix: str) -> str:
     """`a/PATH` for the diff header, `/dev/null` when that side has no template at all."""
     if side is None:
         return "/dev/null"
     if side.template_rel is not None:
         return f"{prefix}{side.template_rel}"
-    if _template_text(side) is not None:
+    if template_text(side) is not None:
         return f"{prefix}{side.rel} (spec.template)"
     return "/dev/null"
 
 
 def template_diff(change: ItemChange) -> str | None:
     """The unified diff of the template text between base and head, if it changed."""
-    old, new = _template_text(change.base), _template_text(change.head)
+    old, new = template_text(change.base), template_text(change.head)
     if old == new:
         return None
     lines = difflib.unified_diff(
