@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
+from backlog_cli.diagnostic import printable
 from backlog_cli.errors import BacklogError
 
 FETCH_HINT = (
@@ -108,18 +109,11 @@ def _looks_hostile(ref: str) -> str | None:
     return None
 
 
-def shown(text: str) -> str:
-    """`text` for a message, control characters escaped (`\\n`, `\\x1b`): a ref from a
-    config file must not move the terminal's cursor, nor start a line of its own that a CI
-    log would read as a command (`::error ...` in GitHub Actions)."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-
-
 def verify_ref(repo: Path, ref: str, role: str = "ref") -> str:
     """The commit id `ref` names; exit 2 (with the fix) when it does not resolve."""
     problem = _looks_hostile(ref)
     if problem is not None:
-        raise BacklogError(f"{role} `{shown(ref)}` {problem}; give a branch, tag or commit")
+        raise BacklogError(f"{role} `{printable(ref)}` {problem}; give a branch, tag or commit")
     proc_out = run(
         repo,
         "rev-parse",
@@ -134,11 +128,11 @@ def verify_ref(repo: Path, ref: str, role: str = "ref") -> str:
         return sha
     if is_shallow(repo):
         raise BacklogError(
-            f"{role} `{shown(ref)}` is not in this shallow clone; fetch the history with "
+            f"{role} `{printable(ref)}` is not in this shallow clone; fetch the history with "
             "`git fetch --unshallow` (or `git fetch origin <branch>`); in GitHub Actions use "
             "`actions/checkout` with `fetch-depth: 0`"
         )
-    raise BacklogError(f"{role} `{shown(ref)}` does not resolve to a commit; {FETCH_HINT}")
+    raise BacklogError(f"{role} `{printable(ref)}` does not resolve to a commit; {FETCH_HINT}")
 
 
 def default_base(repo: Path, configured: str | None) -> str:

@@ -27,6 +27,7 @@ from backlog_cli.classify import (
     required_bump,
 )
 from backlog_cli.config import CONFIG_NAME, Config, load_config
+from backlog_cli.diagnostic import printable
 from backlog_cli.errors import BacklogError
 from backlog_cli.fsutil import signals_deferred
 from backlog_cli.loader import Limits, _Problem, decode, is_item_path, parse, relpath
@@ -380,13 +381,13 @@ def compare(
         if key not in head_sides and side.rel in unreadable:
             del base_sides[key]
             notes.append(
-                f"{git.shown(side.rel)} does not parse at the head: `{git.shown(key)}` is left "
+                f"{printable(side.rel)} does not parse at the head: `{printable(key)}` is left "
                 "out of the comparison until its yaml-syntax finding is fixed"
             )
     if not base_configured and not at_base and head_sides:
         where = head_layout.project_prefix.rstrip("/") or "."
         notes.append(
-            f"the base {git.shown(base_ref)} has no backlog at {git.shown(where)}; every item "
+            f"the base {printable(base_ref)} has no backlog at {printable(where)}; every item "
             "counts as added (a new backlog, or did the project folder move?)"
         )
     return Comparison(
