@@ -101,12 +101,9 @@ def _read(path: Path) -> dict[str, Any] | None:
 def _store(folder: Path, path: Path, **fields: Any) -> None:
     """Write `fields` (with the format and tool version) to `path` inside the cache folder,
     creating the folder and its `.gitignore` first. Raises OSError/ValueError."""
-    fresh = not folder.exists() or not any(folder.iterdir())
     path.parent.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
-    if fresh and not ignore.exists():
-        # only in a folder of our own: in a folder that holds other files, `*` would hide
-        # them from git
+    if not ignore.exists():  # `directory` refused a folder that holds anything else
         _write(ignore, f"{_MARKER}\n*\n")
     payload = {"format": FORMAT, "tool": __version__, **fields}
     _write(path, json.dumps(payload, separators=(",", ":")))
