@@ -231,8 +231,8 @@ def main_options(
     """Validate GenAI backlog items, their lineage, readiness and versions."""
 
 
-def _color(no_color: bool = False) -> bool:
-    return not (no_color or UI.no_color) and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+def _color() -> bool:
+    return not UI.no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
 def _project(root: Path | None, cache_dir: Path | None = None, no_cache: bool = False) -> Project:
@@ -528,7 +528,7 @@ def check(
         sys.stderr.write(
             f"backlog: config {config.source or '(defaults)'}; items {config.items}; {loaded}\n"
         )
-    use_color = _color(no_color) and output is None
+    use_color = _color() and output is None
     # a --head checkout is temporary: SARIF locations then stay relative to no root
     repo_root = str(config.repo_root) if head is None else None
     cases = result.checked if report_format is Format.junit else None
@@ -691,7 +691,7 @@ def status(
     elif fmt == "markdown":
         _emit(board.render_markdown(report), output)
     else:
-        rich_terminal = output is None and _color(no_color)
+        rich_terminal = output is None and _color()
         _emit(board.render_text(report, rich_terminal=rich_terminal), output)
 
 
@@ -763,7 +763,7 @@ def diff(
     elif fmt == "markdown":
         _emit(render.render_markdown(comparison), output)
     else:
-        _emit(render.render_text(comparison, color=output is None and _color(no_color)), output)
+        _emit(render.render_text(comparison, color=output is None and _color()), output)
     del keep
 
 
@@ -1223,7 +1223,7 @@ def lineage(
     if fmt == "json":
         _emit(_json(item_lineage.to_json(result)), output)
     else:
-        rich_terminal = fmt == "tree" and output is None and _color(no_color)
+        rich_terminal = fmt == "tree" and output is None and _color()
         _emit(item_lineage.render(result, fmt, rich_terminal=rich_terminal), output)
 
 
