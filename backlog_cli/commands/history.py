@@ -141,27 +141,6 @@ class History:
         return {"version": 1, "item": self.item, "entries": [e.to_json() for e in self.entries]}
 
 
-# --- git log of the whole history -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Node:
-    """One commit of the history with its parents (none: a root commit, or the edge of a
-    shallow clone); `commit.changes` are against the first parent."""
-
-    commit: git.Commit
-    parents: tuple[str, ...]
-
-    @property
-    def sha(self) -> str:
-        return self.commit.sha
-
-
-def _log(repo: Path) -> list[_Node]:
-    """Every commit reachable from HEAD, newest first in date order, with its parents."""
-    return [_Node(commit, commit.parents) for commit in git.log(repo, "HEAD")]
-
-
 def _shallow_edge(repo: Path) -> frozenset[str]:
     """The commits whose parents this shallow clone lacks (none in a full clone)."""
     out = git.run(repo, "rev-parse", "--is-shallow-repository", "--git-path", "shallow")
@@ -203,7 +182,7 @@ class _Walker:
         self.blobs: dict[str, bytes | None] = {}
 
     def walk(
-        self, nodes: Sequence[_Node], head: str, start: _State, name: str, edge: frozenset[str]
+        self, nodes: Sequence[git.Commit], head: str, start: _State, name: str, edge: frozenset[str]
     ) -> Iterator[Entry]:
         """The entries of the commits from `head` back, newest first: `start` is the item at
         `head` (or `_Gone` when it is removed there, `name` being what to look for)."""
@@ -216,13 +195,13 @@ class _Walker:
             befores: Sequence[_State | None]
             if isinstance(state, Side):
                 sides = self.sides_before(node, state)
-                entry = _version(node.commit, state, sides, node.sha in edge)
+                entry = _version(node, state, sides, node.sha in edge)
                 befores = _followed(state, sides)
             else:
                 gone = self.gone_before(node, name)
                 found = [b for b in gone if isinstance(b, Side)]
                 # removed here, unless some parent lacks it too (then it was removed there)
-                entry = Entry(node.commit, None, found[0]) if gone and found == gone else None
+                entry = Entry(node, None, found[0]) if gone and found == gone else None
                 befores = gone
             if entry is not None:
                 yield entry
@@ -230,18 +209,18 @@ class _Walker:
                 if before is not None and not isinstance(states.get(parent), Side):
                     states[parent] = before  # a line that holds the item wins over one without
 
-    def sides_before(self, node: _Node, side: Side) -> list[Side | None]:
+    def sides_before(self, node: git.Commit, side: Side) -> list[Side | None]:
         """The item as it was in each parent of `node`, which made it `side`: None where a
         parent does not have it, or is not followed (see `_followed`)."""
         if not node.parents:
             return []
         tracked = {side.rel, side.template_rel} - {None}
-        if not any(c.new in tracked or c.old in tracked for c in node.commit.changes):
+        if not any(c.new in tracked or c.old in tracked for c in node.changes):
             # as in the first parent; a merge is then followed into that parent only, and
             # costs nothing more however many merges there are
             return [side, *[None] * (len(node.parents) - 1)]
         if len(node.parents) == 1:
-            return [self.predecessor(side, node.commit.changes, node.parents[0])]
+            return [self.predecessor(side, node.changes, node.parents[0])]
         # a merge that changed the item against its first parent: if it has the item as
         # another parent has it, it took the item from there; else each parent is looked
         # at (the item at the same path, or a diff when it moved)
@@ -254,7 +233,7 @@ class _Walker:
             taken = theirs.index(mine)
             return [side if n == taken else None for n in range(len(node.parents))]
         known = (side.key, *side.renamed_from)
-        out = [self.predecessor(side, node.commit.changes, node.parents[0])]
+        out = [self.predecessor(side, node.changes, node.parents[0])]
         for parent, blob in zip(node.parents[1:], theirs[1:], strict=True):
             found = parse_blob(blob[0], side.rel, self.config)
             if found is not None and found.key in known:
@@ -264,7 +243,7 @@ class _Walker:
             out.append(self.predecessor(side, changes, parent))
         return out
 
-    def gone_before(self, node: _Node, name: str) -> list[_State | None]:
+    def gone_before(self, node: git.Commit, name: str) -> list[_State | None]:
         """For each parent of `node`, where the item is not: the item as it was there when
         `node` removed it, or `_Gone` (look further back), or None (not followed). A merge
         whose result lacks the item as a parent lacks it is followed into that parent only,
@@ -272,7 +251,7 @@ class _Walker:
         if not node.parents:
             return []
         first = node.parents[0]
-        found = self.find_removed(name, node.commit.changes, first, node.sha)
+        found = self.find_removed(name, node.changes, first, node.sha)
         if found is None:
             return [_Gone.HERE, *[None] * (len(node.parents) - 1)]
         befores: list[_State | None] = [found]
@@ -506,7 +485,7 @@ def build(project: Project, name: str) -> History:
         item = inventory.resolve(project, name)  # exit 2 when a bare id is ambiguous
     else:
         item = _successor(project, name)
-    nodes = _log(repo)
+    nodes = list(git.log(repo, "HEAD"))  # newest first, never a parent before its children
     edge = _shallow_edge(repo)
     newest: list[Entry] = []
     with git.BlobReader(repo) as reader:
