@@ -64,6 +64,17 @@ def write_backlog(root: Path, files: dict[str, str | bytes], config: str | None 
     return root
 
 
+def write_files(root: Path, files: dict[str, str | None]) -> None:
+    """Write `files` under `root` (None: delete that file), creating folders."""
+    for name, content in files.items():
+        path = root / name
+        if content is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+
+
 def check(root: Path, **options: object) -> CheckResult:
     project = load_project(load_config(root))
     return run_check(project, CheckOptions(**options))  # type: ignore[arg-type]

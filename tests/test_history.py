@@ -15,20 +15,14 @@ from backlog_cli.commands import history
 from backlog_cli.config import load_config
 from backlog_cli.errors import BacklogError
 from backlog_cli.project import load_project
-from tests.conftest import git, item, run_cli, write_backlog
+from tests.conftest import git, item, run_cli, write_backlog, write_files
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def commit(repo: Path, message: str, files: dict[str, str | None] | None = None) -> str:
     """Write (or, for None, delete) `files`, stage everything and commit; the new sha."""
-    for name, content in (files or {}).items():
-        path = repo / name
-        if content is None:
-            path.unlink()
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
+    write_files(repo, files or {})
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--allow-empty", "-m", message)
     return git(repo, "rev-parse", "HEAD").strip()

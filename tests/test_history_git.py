@@ -16,7 +16,7 @@ from backlog_cli import git as gitmod
 from backlog_cli.commands import history
 from backlog_cli.config import load_config
 from backlog_cli.project import load_project
-from tests.conftest import GIT_ENV, git, item, run_cli, write_backlog
+from tests.conftest import GIT_ENV, git, item, run_cli, write_backlog, write_files
 
 REPO = Path(__file__).resolve().parent.parent
 T0 = 1_700_000_000
@@ -32,13 +32,7 @@ def commit(
     author: str = "Test Author",
 ) -> str:
     """Write (None: delete) `files`, stage everything, commit `at` seconds after T0."""
-    for name, content in (files or {}).items():
-        path = repo / name
-        if content is None:
-            path.unlink()
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
+    write_files(repo, files or {})
     git(repo, "add", "-A")
     run(repo, at, "commit", "-q", "--allow-empty", "-m", message, author=author)
     return git(repo, "rev-parse", "HEAD").strip()
