@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from backlog_cli import __version__
-from backlog_cli.check import CheckResult
 from backlog_cli.diagnostic import Diagnostic
+from backlog_cli.engine import CheckResult
 from backlog_cli.errors import BacklogError
 from backlog_cli.fsutil import write_atomic
 

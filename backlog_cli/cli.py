@@ -20,8 +20,8 @@ from backlog_cli.errors import BacklogError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from backlog_cli.check import CheckOptions, CheckResult
     from backlog_cli.config import Config
+    from backlog_cli.engine import CheckOptions, CheckResult
     from backlog_cli.project import Project
     from backlog_cli.select import Why
     from backlog_cli.versioning import Comparison
@@ -267,42 +267,20 @@ def _check_cached(
 ) -> tuple[CheckResult, Project | None, Config]:
     """A plain `check` (no git refs), through the parse cache and the whole-run cache."""
     from backlog_cli import cache
-    from backlog_cli import select as selectors
-    from backlog_cli.commands.checking import cached_run
+    from backlog_cli.commands.check import Selection, check_working_tree
     from backlog_cli.config import load_config
-    from backlog_cli.project import load_project
 
     config = load_config(root)
     if not config.items.is_dir():
         _project(root)  # raises the missing-folder error
     folder = cache.directory(config.repo_root, cache_dir, no_cache)
-    uses_changed = (
-        selectors.needs_changed(select or [], exclude or []) if (select or exclude) else False
+    run = check_working_tree(
+        config, options, Selection(tuple(select or ()), tuple(exclude or ())), folder
     )
-    result_folder = None if uses_changed else folder
-
-    def load(scanned: list[Any]) -> Project:
-        # `check FILES` (pre-commit) reports on a few items: the others stay summaries. A
-        # folder or the config file in PATHS can select everything: then parse as usual.
-        config_file = config.source.resolve() if config.source is not None else None
-        lazy = bool(options.paths) and not any(
-            p.is_dir() or p.resolve() == config_file for p in options.paths
-        )
-        parsed = cache.Cache(folder, lazy=lazy) if folder is not None else None
-        return load_project(config, parsed, scanned)
-
-    def choose(project: Project) -> dict[str, Why] | None:
-        return _selection(project, select, exclude)
-
-    result, project = cached_run(
-        config,
-        result_folder,
-        options,
-        (tuple(select or ()), tuple(exclude or ())),
-        load,
-        choose,
-    )
-    return result, project, config
+    if not UI.quiet:
+        for note in run.notes:
+            sys.stderr.write(f"backlog: note: {note}\n")
+    return run.result, run.project, config
 
 
 def _project_at(
@@ -315,13 +293,13 @@ def _project_at(
     *,
     compare: bool = False,
     only: set[str] | None = None,
-) -> tuple[Project, object]:
+) -> tuple[Project, Comparison | None, object]:
     """The project to check, with its comparison when `--base`/`--head` ask for one.
 
     The second value keeps a temporary checkout of `--head` alive while it is in use.
     """
     if base is None and head is None and not compare:
-        return _project(root, cache_dir, no_cache), None
+        return _project(root, cache_dir, no_cache), None, None
     from backlog_cli import versioning
 
     project = _project(root, cache_dir, no_cache)
@@ -335,13 +313,13 @@ def _project_at(
             )
         project, keep = versioning.temporary_head(config, head)
     try:
-        project.comparison = _noted(versioning.with_base(config, project, base, head, only=only))
+        comparison = _noted(versioning.with_base(config, project, base, head, only=only))
     except BaseException:
         cleanup = getattr(keep, "cleanup", None)
         if callable(cleanup):  # a refused base: remove the --head checkout now
             cleanup()
         raise
-    return project, keep
+    return project, comparison, keep
 
 
 def _noted(comparison: Comparison) -> Comparison:
@@ -358,6 +336,7 @@ def _selection(
     select: list[str] | None,
     exclude: list[str] | None,
     base: str | None = None,
+    comparison: Comparison | None = None,
 ) -> dict[str, Why] | None:
     """The `--select/--exclude` result (key -> why it was selected), or None for all items."""
     if not select and not exclude:
@@ -368,9 +347,7 @@ def _selection(
     if selectors.needs_changed(select or [], exclude or []):
         from backlog_cli import versioning
 
-        comparison = project.comparison or _noted(
-            versioning.with_base(project.config, project, base, None)
-        )
+        comparison = comparison or _noted(versioning.with_base(project.config, project, base, None))
         changed = {c.key for c in comparison.items if c.state in ("added", "changed")}
     return selectors.select(project, select or [], exclude or [], changed)
 
@@ -468,7 +445,7 @@ def check(
     verbose: VerboseOpt = False,
 ) -> None:
     """Check the backlog: YAML, schemas, references, readiness, templates, secrets, versions."""
-    from backlog_cli.check import CheckOptions, run_check
+    from backlog_cli.engine import CheckOptions, run_check
     from backlog_cli.report import Format, render
     from backlog_cli.report.text import summary
 
@@ -503,11 +480,11 @@ def check(
     if base is None and head is None:
         result, project, config = _check_cached(root, options, select, exclude, cache_dir, no_cache)
     else:
-        project, _checkout = _project_at(root, base, head, paths, cache_dir, no_cache)
-        chosen = _selection(project, select, exclude, base)
+        project, comparison, _checkout = _project_at(root, base, head, paths, cache_dir, no_cache)
+        chosen = _selection(project, select, exclude, base, comparison)
         if chosen is not None:
             options = dataclasses.replace(options, items=frozenset(chosen))
-        result = run_check(project, options)
+        result = run_check(project, options, comparison)
         config = project.config
     if write_baseline is not None:
         from backlog_cli import baseline
@@ -748,10 +725,9 @@ def diff(
             raise BacklogError("give the head ref either as HEAD or as --head, not both")
         head = refs[1]
     only = set(items) if items else None
-    project, keep = _project_at(
+    project, comparison, keep = _project_at(
         root, base, head, None, cache_dir, no_cache, compare=True, only=only
     )
-    comparison = project.comparison
     assert comparison is not None
     if only:
         known = {c.key for c in comparison.items} | set(project.by_key)
@@ -888,11 +864,12 @@ def impact(
 
     _ui(quiet, verbose, no_color)
     _check_format(fmt, ("text", "json", "markdown"))
-    project, keep = _project_at(root, base, head, None, cache_dir, no_cache, compare=True)
-    comparison = project.comparison
+    project, comparison, keep = _project_at(
+        root, base, head, None, cache_dir, no_cache, compare=True
+    )
     assert comparison is not None
     report = impact_report.build(project, comparison)
-    chosen = _selection(project, select, exclude)
+    chosen = _selection(project, select, exclude, comparison=comparison)
     if chosen is not None:
         report.restrict(set(chosen))
     if fmt == "json":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -24,6 +24,9 @@ class Diagnostic:
     message: str
     item: str | None = None
     hint: str | None = None
+    # other items the finding is about (the members of a cycle): `check PATHS` reports it when
+    # one of them is in scope. Not part of the finding's identity nor of any output.
+    related: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -36,6 +39,25 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """What a rule yields: where, what, and how to fix it.
+
+    The engine turns it into a `Diagnostic` by adding the rule's id and the severity: the
+    config's override for the rule, else `severity` when the rule sets one for this finding
+    (a deprecated dependency is only a warning), else the rule's default.
+    """
+
+    path: str
+    line: int
+    column: int
+    message: str
+    item: str | None = None
+    hint: str | None = None
+    severity: Severity | None = None
+    related: tuple[str, ...] = ()  # see Diagnostic.related
 
 
 def printable(text: str) -> str:

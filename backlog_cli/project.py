@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from backlog_cli.cache import Cache, content_key
 from backlog_cli.config import Config
-from backlog_cli.diagnostic import Diagnostic
-from backlog_cli.graph import Edge, EdgeSpec, Graph
+from backlog_cli.graph import EdgeSpec, Graph
 from backlog_cli.loader import (
     Document,
     Limits,
@@ -23,9 +22,6 @@ from backlog_cli.loader import (
 )
 from backlog_cli.refs import KINDS
 from backlog_cli.summary import Summary, summarize
-
-if TYPE_CHECKING:
-    from backlog_cli.versioning import Comparison
 
 
 @dataclass
@@ -90,41 +86,12 @@ def as_item(doc: Document) -> Item | None:
     return None
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What `check PATHS` reports: findings in these files, or on these items.
-
-    pre-commit passes the staged files. An item file selects its item; a template or
-    evaluation config selects the items that use it; the config file selects everything.
-    Selected items reach one hop downstream (the items that reference them directly, or
-    reference a former id in their `renamed_from`), so a staged change that breaks a
-    reference in an unchanged file is still reported there.
-    """
-
-    files: frozenset[str]
-    items: frozenset[str]
-
-    def covers(self, diagnostic: Diagnostic) -> bool:
-        if diagnostic.path in self.files or diagnostic.item in self.items:
-            return True
-        # a cycle is reported once, at its first item: any selected item on it counts
-        return diagnostic.rule == "cycle" and any(
-            f"{key} ->" in diagnostic.message or diagnostic.message.endswith(key)
-            for key in self.items
-        )
-
-
 @dataclass
 class Project:
     config: Config
     documents: list[Document]
     load_errors: list[LoadError]
     items: list[Item] = field(init=False)
-    # with `--base`: what changed since the base ref (the versioning rules read it)
-    comparison: Comparison | None = None
-    # set while `check PATHS` runs: rules may skip what lies outside it (the findings are
-    # filtered by it anyway), so that a pre-commit run reads the data of a few items only
-    focus: Scope | None = None
 
     def __post_init__(self) -> None:
         self.items = [item for item in map(as_item, self.documents) if item is not None]
@@ -143,54 +110,6 @@ class Project:
     def find(self, key: str) -> Item | None:
         found = self.by_key.get(key)
         return found[0] if found else None
-
-    # -- what the rules look at: everything, or what the focus covers ----------------------
-
-    def checks(self, key: str) -> bool:
-        """Whether findings on the item `key` can be reported in this run."""
-        return self.focus is None or key in self.focus.items
-
-    def checked_documents(self) -> list[Document]:
-        focus = self.focus
-        if focus is None:
-            return self.documents
-        return [d for d in self.documents if d.rel in focus.files or _key(d) in focus.items]
-
-    def checked_load_errors(self) -> list[LoadError]:
-        focus = self.focus
-        if focus is None:
-            return self.load_errors
-        return [e for e in self.load_errors if e.rel in focus.files]
-
-    def checked_items(self) -> list[Item]:
-        """Every item (duplicates included) the findings may be about."""
-        focus = self.focus
-        if focus is None:
-            return self.items
-        return [i for i in self.items if i.key in focus.items or i.doc.rel in focus.files]
-
-    def checked_nodes(self) -> list[Item]:
-        """The graph's nodes (the first file of a duplicate id) the findings may be about."""
-        nodes = self.graph.nodes
-        focus = self.focus
-        if focus is None:
-            return list(nodes.values())
-        return [nodes[k] for k in sorted(focus.items) if k in nodes]
-
-    def checked_edges(self) -> list[Edge]:
-        """The references whose referring item the findings may be about."""
-        graph = self.graph
-        focus = self.focus
-        if focus is None:
-            return graph.edges
-        return [e for k in sorted(focus.items) for e in graph.upstream.get(k, ())]
-
-
-def _key(doc: Document) -> str | None:
-    summary = doc.summary
-    if summary is None or summary.kind is None or summary.id is None:
-        return None
-    return f"{summary.kind}/{summary.id}"
 
 
 def _outside(path: Path, rel: str, repo_root: Path) -> LoadError | None:

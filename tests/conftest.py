@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from backlog_cli.check import CheckOptions, CheckResult, run_check
 from backlog_cli.config import load_config
+from backlog_cli.engine import CheckOptions, CheckResult, run_check
 from backlog_cli.project import load_project
 
 GIT_ENV = {

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from backlog_cli.cache import Cache
-from backlog_cli.check import CheckOptions, run_check, scope
 from backlog_cli.checks import RULE_IDS
 from backlog_cli.config import load_config
+from backlog_cli.engine import CheckOptions, run_check
 from backlog_cli.project import Project, load_project, scan
+from backlog_cli.scope import scope
 from tests.conftest import item
 
 REPO = Path(__file__).resolve().parent.parent

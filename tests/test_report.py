@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from backlog_cli.check import CheckResult
 from backlog_cli.diagnostic import Diagnostic
+from backlog_cli.engine import CheckResult
 from backlog_cli.report import Format, render
 
 RESULT = CheckResult(

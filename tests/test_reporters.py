@@ -21,8 +21,8 @@ import pytest
 from junitparser import Attr, JUnitXml, TestCase
 
 from backlog_cli import __version__
-from backlog_cli.check import CheckResult
 from backlog_cli.diagnostic import Diagnostic
+from backlog_cli.engine import CheckResult
 from backlog_cli.report import Format, render
 from backlog_cli.report.github import escape_data, escape_property
 from backlog_cli.report.markdown import cell

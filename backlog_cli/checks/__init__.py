@@ -1,21 +1,23 @@
-"""The rule registry: one module per rule id, each with `ID`, `SEVERITY` and `check()`.
+"""The rule registry: one module per rule id, `checks/<id with _>.py`, each with `ID`,
+`SEVERITY` and `check(context)` yielding `Finding`s.
 
 A rule's module docstring is its user documentation (`backlog rules`): what it checks,
-why, and a failing and a passing example.
+why, and a failing and a passing example. Adding a rule: write its module (and its test,
+`tests/checks/test_<id with _>.py`) and add its id to `RULE_IDS` below.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
-from types import ModuleType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
-    from backlog_cli.diagnostic import Diagnostic, Severity
-    from backlog_cli.project import Project
+    from backlog_cli.diagnostic import Finding, Severity
+    from backlog_cli.engine import Context
 
-# Every rule id of the product (SPEC §4), so configs and `--rule` may name any of them.
+# Every rule of the product (SPEC §4), in reporting order: the one list the config, `--rule`,
+# `backlog rules`, SARIF's rule descriptors and the engine all read.
 RULE_IDS: tuple[str, ...] = (
     "yaml-syntax",
     "schema",
@@ -39,45 +41,21 @@ RULE_IDS: tuple[str, ...] = (
 
 
 class Rule(Protocol):
+    """What a rule module provides."""
+
     ID: str
     SEVERITY: Severity
+    __doc__: str | None
 
-    def check(self, project: Project) -> Iterator[Diagnostic]: ...
-
-
-# Implemented rules, by module name, in reporting order. Adding a rule: write
-# `checks/<rule_id with _>.py` and add its module name here.
-MODULES: tuple[str, ...] = (
-    "yaml_syntax",
-    "schema",
-    "duplicate_id",
-    "unknown_reference",
-    "version_constraint",
-    "cycle",
-    "status_consistency",
-    "missing_file",
-    "readiness",
-    "template_inputs",
-    "secret",
-    "review_overdue",
-    "model_sunset",
-    "waiver_expired",
-    "version_not_bumped",
-    "version_bump_too_small",
-    "version_decreased",
-    "removed_while_referenced",
-)
+    def check(self, context: Context) -> Iterator[Finding]: ...
 
 
-def registry() -> dict[str, ModuleType]:
-    """The implemented rules by id, in reporting order."""
-    modules = [importlib.import_module(f"backlog_cli.checks.{name}") for name in MODULES]
-    return {module.ID: module for module in modules}
+def module_name(rule_id: str) -> str:
+    return "backlog_cli.checks." + rule_id.replace("-", "_")
 
 
-def get(rule_id: str) -> Rule:
-    rules = registry()
-    if rule_id not in rules:
-        raise KeyError(rule_id)
-    module: Rule = rules[rule_id]
-    return module
+def registry() -> dict[str, Rule]:
+    """Every rule by id, in reporting order (imported on first use: `--help` needs none)."""
+    return {
+        rule_id: cast(Rule, importlib.import_module(module_name(rule_id))) for rule_id in RULE_IDS
+    }

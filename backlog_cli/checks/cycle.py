@@ -18,18 +18,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "cycle"
 SEVERITY: Severity = "error"
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
     graph = project.graph
-    focus = project.focus
+    focus = context.focus
     for component in graph.strongly_connected(None if focus is None else focus.items):
         path = graph.cycle_through(component)
         if not path:  # pragma: no cover
@@ -41,13 +42,12 @@ def check(project: Project) -> Iterator[Diagnostic]:
         via = ", ".join(f"{e.source} `{e.relation}`" for e in path)
         extra = len(component) - len(path)
         more = f" ({extra} more item(s) are in the same loop)" if extra > 0 else ""
-        yield Diagnostic(
+        yield Finding(
             path=source.doc.rel,
             line=line,
             column=column,
-            rule=ID,
-            severity=SEVERITY,
             item=first.source,
             message=f"dependency cycle: {chain}{more}",
             hint=f"break the cycle by removing one of these references: {via}",
+            related=tuple(e.source for e in path),
         )

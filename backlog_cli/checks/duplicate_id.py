@@ -18,28 +18,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "duplicate-id"
 SEVERITY: Severity = "error"
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
     for key, items in project.by_key.items():
-        if len(items) < 2 or not project.checks(key):
+        if len(items) < 2 or not context.reports(key):
             continue
         places = [(item, *item.doc.locate(("id",))) for item in items]
         for item, line, column in places:
             others = ", ".join(f"{o.doc.rel}:{ln}" for o, ln, _ in places if o is not item)
-            yield Diagnostic(
+            yield Finding(
                 path=item.doc.rel,
                 line=line,
                 column=column,
-                rule=ID,
-                severity=SEVERITY,
                 item=key,
                 message=f"`{key}` is also declared in {others}",
                 hint="ids are unique per kind: rename one item (and record the old id in "

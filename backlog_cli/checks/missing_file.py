@@ -21,20 +21,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 from backlog_cli.paths import resolve
 from backlog_cli.summary import FILE_FIELDS
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "missing-file"
 SEVERITY: Severity = "error"
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
     root = project.config.repo_root
-    for item in project.checked_nodes():
+    for item in context.nodes():
         raw = item.summary.file  # `spec.template_file` or `spec.config`, if a string
         if raw is None:
             continue
@@ -48,12 +49,10 @@ def check(project: Project) -> Iterator[Diagnostic]:
             "paths are relative to the item file; a leading `/` is the repository root; "
             "keep referenced files inside the repository"
         )
-        yield Diagnostic(
+        yield Finding(
             item.doc.rel,
             line,
             column,
-            ID,
-            SEVERITY,
             f"`spec.{name}` `{shown}`: {resolved.problem}",
             item.key,
             hint,

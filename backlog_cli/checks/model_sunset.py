@@ -20,20 +20,21 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from backlog_cli.dates import parse_date, today
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "model-sunset"
 SEVERITY: Severity = "error"
 WARN_DAYS = 30
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
     now = today()
     graph = project.graph
-    for edge in project.checked_edges():
+    for edge in context.edges():
         target = graph.nodes.get(edge.target)
         if target is None or target.kind != "model":
             continue
@@ -51,13 +52,12 @@ def check(project: Project) -> Iterator[Diagnostic]:
             else f"is retired on {sunset.isoformat()} (in {(sunset - now).days} days)"
         )
         line, column = source.doc.locate(edge.pointer)
-        yield Diagnostic(
+        yield Finding(
             source.doc.rel,
             line,
             column,
-            ID,
-            severity,
             f"`{edge.source}` uses `{edge.target}`, which {when}",
             edge.source,
             "move to a supported model snapshot and re-run its evaluations",
+            severity=severity,
         )

@@ -38,21 +38,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 from backlog_cli.readiness import evaluate
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "readiness"
 SEVERITY: Severity = "error"
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
     rules = project.config.readiness_rules
-    for item in project.checked_nodes():
+    for item in context.nodes():
         for gap in evaluate(project, item, rules):
             line, column = item.doc.locate(gap.pointer)
-            yield Diagnostic(
-                item.doc.rel, line, column, ID, SEVERITY, gap.message(item.key), item.key, gap.hint
-            )
+            yield Finding(item.doc.rel, line, column, gap.message(item.key), item.key, gap.hint)

@@ -19,17 +19,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "removed-while-referenced"
 SEVERITY: Severity = "error"
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
-    comparison = project.comparison
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
+    comparison = context.comparison
     if comparison is None:
         return
     removed = {c.key for c in comparison.items if c.state == "removed"}
@@ -41,12 +42,10 @@ def check(project: Project) -> Iterator[Diagnostic]:
             continue
         source = graph.nodes[edge.source]
         line, column = source.doc.locate(edge.pointer)
-        yield Diagnostic(
+        yield Finding(
             source.doc.rel,
             line,
             column,
-            ID,
-            SEVERITY,
             f"`{edge.target}` was deleted since {comparison.base_ref} but `{edge.source}` "
             f"still references it in `{edge.relation}`",
             edge.source,

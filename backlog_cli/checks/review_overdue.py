@@ -22,18 +22,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from backlog_cli.dates import parse_date, today
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "review-overdue"
 SEVERITY: Severity = "warning"
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
+def check(context: Context) -> Iterator[Finding]:
     now = today()
-    for item in project.checked_nodes():
+    for item in context.nodes():
         if item.kind != "policy" or item.status == "deprecated":
             continue
         spec = item.data.get("spec")
@@ -42,12 +42,10 @@ def check(project: Project) -> Iterator[Diagnostic]:
             continue
         days = (now - due).days
         line, column = item.doc.locate(("spec", "review_by"))
-        yield Diagnostic(
+        yield Finding(
             item.doc.rel,
             line,
             column,
-            ID,
-            SEVERITY,
             f"review of `{item.key}` was due on {due.isoformat()} "
             f"({days} day{'' if days == 1 else 's'} ago)",
             item.key,

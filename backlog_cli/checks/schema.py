@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 from backlog_cli.refs import KINDS, SEMVER_PATTERN, parse_ref
 from backlog_cli.schemas import MAX_VERSION_COMPONENT, oversized_components
 
@@ -50,8 +50,8 @@ if TYPE_CHECKING:
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
 
+    from backlog_cli.engine import Context
     from backlog_cli.loader import Document, Pointer
-    from backlog_cli.project import Project
 
 ID = "schema"
 SEVERITY: Severity = "error"
@@ -97,8 +97,8 @@ def fast_validator(kind: str) -> Callable[[dict[str, Any]], bool]:
     return accepts
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
-    documents = project.checked_documents()
+def check(context: Context) -> Iterator[Finding]:
+    documents = context.documents()
     fast = len(documents) >= FAST_PATH_MIN_FILES
     for doc in documents:
         yield from check_document(doc, fast=fast)
@@ -223,7 +223,7 @@ def _item_key(data: dict[str, Any]) -> str | None:
     return None
 
 
-def check_document(doc: Document, *, fast: bool = False) -> Iterator[Diagnostic]:
+def check_document(doc: Document, *, fast: bool = False) -> Iterator[Finding]:
     data = doc.data
     kind = data.get("kind")
     if (
@@ -237,11 +237,11 @@ def check_document(doc: Document, *, fast: bool = False) -> Iterator[Diagnostic]
         return
     name = kind if kind in KINDS else "envelope"
     key = _item_key(data) if kind in KINDS else None
-    found: list[Diagnostic] = []
+    found: list[Finding] = []
 
     def report(pointer: Pointer, message: str, hint: str | None, at_key: bool = False) -> None:
         line, column = doc.locate(pointer, at_key=at_key)
-        found.append(Diagnostic(doc.rel, line, column, ID, SEVERITY, message, key, hint))
+        found.append(Finding(doc.rel, line, column, message, key, hint))
 
     for pointer, message in _duplicate_local_ids(data):
         report(pointer, message, "ids of criteria and rules are unique within their list")

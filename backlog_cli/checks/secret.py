@@ -55,12 +55,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 from backlog_cli.project import as_item
 
 if TYPE_CHECKING:
+    from backlog_cli.engine import Context
     from backlog_cli.loader import Document, Pointer
-    from backlog_cli.project import Project
 
 ID = "secret"
 SEVERITY: Severity = "error"
@@ -492,7 +492,7 @@ def _found(doc: Document, memo: _Memo) -> dict[tuple[Pointer, bool, str], str]:
     return found
 
 
-def _document(doc: Document, memo: _Memo) -> Iterator[Diagnostic]:
+def _document(doc: Document, memo: _Memo) -> Iterator[Finding]:
     found = _found(doc, memo)
     if not found:
         return
@@ -500,21 +500,19 @@ def _document(doc: Document, memo: _Memo) -> Iterator[Diagnostic]:
     item_key = item.key if item is not None else None
     for (pointer, at_key, secret), label in found.items():
         line, column = doc.locate(pointer, at_key=at_key)
-        yield Diagnostic(
+        yield Finding(
             path=doc.rel,
             line=line,
             column=column,
-            rule=ID,
-            severity=SEVERITY,
             item=item_key,
             message=f"possible {label} in `{_where(pointer)}`: `{_mask(secret)}`",
             hint=HINT,
         )
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
+def check(context: Context) -> Iterator[Finding]:
     memo = _Memo()
-    for doc in project.checked_documents():
+    for doc in context.documents():
         yield from sorted(_document(doc, memo))
 
 

@@ -19,19 +19,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "status-consistency"
 SEVERITY: Severity = "error"
 _READY_OR_LATER = ("ready", "in-progress", "done")
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
     graph = project.graph
-    for edge in project.checked_edges():
+    for edge in context.edges():
         source, target = graph.nodes[edge.source], graph.nodes.get(edge.target)
         if target is None or edge.source == edge.target:
             continue
@@ -49,4 +50,4 @@ def check(project: Project) -> Iterator[Diagnostic]:
         else:
             continue
         line, column = source.doc.locate(edge.pointer)
-        yield Diagnostic(source.doc.rel, line, column, ID, severity, message, edge.source, hint)
+        yield Finding(source.doc.rel, line, column, message, edge.source, hint, severity=severity)

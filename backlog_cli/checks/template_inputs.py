@@ -55,10 +55,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backlog_cli import paths, templates
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 from backlog_cli.loader import split_lines
 
 if TYPE_CHECKING:
+    from backlog_cli.engine import Context
     from backlog_cli.loader import Document
     from backlog_cli.project import Item, Project
 
@@ -79,10 +80,11 @@ class _Template:
         return ("spec", "template" if self.file is None else "template_file")
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
     analyser = templates.Analyser()
     limit = project.config.limits.max_file_size
-    for item in project.checked_items():
+    for item in context.items():
         if item.kind != "prompt":
             continue
         spec = item.data.get("spec")
@@ -93,7 +95,7 @@ def check(project: Project) -> Iterator[Diagnostic]:
         if engine not in templates.ENGINES or not isinstance(inputs, dict):
             continue  # the schema rule reports these
         found = _template(item, spec, project, limit)
-        if isinstance(found, Diagnostic):
+        if isinstance(found, Finding):
             yield found
             continue
         if found is None:
@@ -108,7 +110,7 @@ def check(project: Project) -> Iterator[Diagnostic]:
 
 def _template(
     item: Item, spec: dict[str, Any], project: Project, limit: int
-) -> _Template | Diagnostic | None:
+) -> _Template | Finding | None:
     doc = item.doc
     inline = spec.get("template")
     if isinstance(inline, str):
@@ -122,12 +124,10 @@ def _template(
     source = paths.read_text(resolved.path, limit)
     if isinstance(source, paths.Unreadable):
         line, column = doc.locate(("spec", "template_file"))
-        return Diagnostic(
+        return Finding(
             doc.rel,
             line,
             column,
-            ID,
-            SEVERITY,
             f"template `{raw}` cannot be checked: {source.why}",
             item.key,
             source.hint,
@@ -156,7 +156,7 @@ def _where(doc: Document, template: _Template, template_line: int) -> tuple[int,
 
 def _compare(
     item: Item, template: _Template, analysis: templates.Analysis, inputs: dict[str, Any]
-) -> Iterator[Diagnostic]:
+) -> Iterator[Finding]:
     doc = item.doc
     containers = {name for name, decl in inputs.items() if _type(decl) in _CONTAINERS}
     reported: set[str] = set()
@@ -186,7 +186,7 @@ def _compare(
                 f"; if it is a field of the section `{use.sections[-1]}`, declare "
                 f"`{use.sections[-1]}` with type array or object"
             )
-        yield Diagnostic(doc.rel, line, column, ID, SEVERITY, message, item.key, hint)
+        yield Finding(doc.rel, line, column, message, item.key, hint)
     if analysis.includes_others:
         return  # an included template may use the rest
     used = analysis.variables()
@@ -194,16 +194,15 @@ def _compare(
     for name, decl in inputs.items():
         if isinstance(decl, dict) and decl.get("required") is True and name not in used:
             line, column = doc.locate(("spec", "inputs", name), at_key=True)
-            yield Diagnostic(
+            yield Finding(
                 doc.rel,
                 line,
                 column,
-                ID,
-                "warning",
                 f"required input `{name}` is never used by {where}",
                 item.key,
                 "use it in the template, remove it from `spec.inputs`, "
                 "or mark it `required: false`",
+                severity="warning",
             )
 
 
@@ -217,7 +216,7 @@ def _syntax_error(
     engine: str,
     explicit: bool,
     exc: templates.TemplateSyntaxError,
-) -> Diagnostic:
+) -> Finding:
     doc = item.doc
     line, column = _where(doc, template, exc.line)
     if template.file is None:
@@ -235,4 +234,4 @@ def _syntax_error(
             "; `spec.format` is not set, so the template is read as jinja2: "
             "set `format: mustache` or `format: fstring` if it is one of those"
         )
-    return Diagnostic(doc.rel, line, column, ID, SEVERITY, message, item.key, hint)
+    return Finding(doc.rel, line, column, message, item.key, hint)

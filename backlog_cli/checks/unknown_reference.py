@@ -22,9 +22,10 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 
 if TYPE_CHECKING:
+    from backlog_cli.engine import Context
     from backlog_cli.project import Project
 
 ID = "unknown-reference"
@@ -58,12 +59,13 @@ def _unparsable(project: Project) -> dict[str, str]:
     return out
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
     graph = project.graph
     renames: dict[str, str] | None = None
     unparsable: dict[str, str] | None = None
     keys = sorted(graph.nodes)
-    for edge in project.checked_edges():
+    for edge in context.edges():
         if edge.target in graph.nodes:
             continue
         if renames is None:
@@ -72,12 +74,10 @@ def check(project: Project) -> Iterator[Diagnostic]:
         source = graph.nodes[edge.source]
         line, column = source.doc.locate(edge.pointer)
         if edge.target in unparsable:
-            yield Diagnostic(
+            yield Finding(
                 path=source.doc.rel,
                 line=line,
                 column=column,
-                rule=ID,
-                severity=SEVERITY,
                 item=edge.source,
                 message=f"`{edge.relation}` references `{edge.target}`, whose file "
                 f"{unparsable[edge.target]} does not parse",
@@ -100,12 +100,10 @@ def check(project: Project) -> Iterator[Diagnostic]:
                     f"`backlog new {edge.ref.kind} {edge.ref.id}` or fix the reference"
                 )
             )
-        yield Diagnostic(
+        yield Finding(
             path=source.doc.rel,
             line=line,
             column=column,
-            rule=ID,
-            severity=SEVERITY,
             item=edge.source,
             message=f"`{edge.relation}` references `{edge.target}`, which does not exist",
             hint=hint,

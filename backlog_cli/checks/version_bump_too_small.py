@@ -20,17 +20,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from backlog_cli.checks._versioning import head_item, reasons, version_position
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "version-bump-too-small"
 SEVERITY: Severity = "error"
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
-    comparison = project.comparison
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
+    comparison = context.comparison
     if comparison is None:
         return
     from backlog_cli.classify import bump_version  # only runs with --base: import it then
@@ -46,12 +47,10 @@ def check(project: Project) -> Iterator[Diagnostic]:
         base_version = change.base.version or "?"
         line, column = version_position(item)
         target = bump_version(base_version, change.required)
-        yield Diagnostic(
+        yield Finding(
             item.doc.rel,
             line,
             column,
-            ID,
-            SEVERITY,
             f"`{change.key}` has a {change.level} change ({reasons(change)}) that needs a "
             f"{change.required} bump, but {base_version} → {change.head.version} is a "
             f"{change.actual} bump",

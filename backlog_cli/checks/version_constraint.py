@@ -21,11 +21,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 from backlog_cli.refs import parse_range, parse_version
 from backlog_cli.schemas import oversized_components
 
 if TYPE_CHECKING:
+    from backlog_cli.engine import Context
     from backlog_cli.graph import Edge
     from backlog_cli.project import Project
 
@@ -33,9 +34,10 @@ ID = "version-constraint"
 SEVERITY: Severity = "error"
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
     graph = project.graph
-    for edge in project.checked_edges():
+    for edge in context.edges():
         if edge.ref.range is None:
             continue
         problem = _problem(project, edge)
@@ -43,7 +45,7 @@ def check(project: Project) -> Iterator[Diagnostic]:
             message, hint = problem
             source = graph.nodes[edge.source]
             line, column = source.doc.locate(edge.pointer)
-            yield Diagnostic(source.doc.rel, line, column, ID, SEVERITY, message, edge.source, hint)
+            yield Finding(source.doc.rel, line, column, message, edge.source, hint)
 
 
 def _problem(project: Project, edge: Edge) -> tuple[str, str] | None:

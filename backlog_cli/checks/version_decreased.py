@@ -17,17 +17,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from backlog_cli.checks._versioning import head_item, version_position
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "version-decreased"
 SEVERITY: Severity = "error"
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
-    comparison = project.comparison
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
+    comparison = context.comparison
     if comparison is None:
         return
     for change in comparison.items:
@@ -37,12 +38,10 @@ def check(project: Project) -> Iterator[Diagnostic]:
         if item is None:
             continue
         line, column = version_position(item)
-        yield Diagnostic(
+        yield Finding(
             item.doc.rel,
             line,
             column,
-            ID,
-            SEVERITY,
             f"`{change.key}` went from version {change.base.version} at "
             f"{comparison.base_ref} down to {change.head.version}",
             change.key,

@@ -20,17 +20,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from backlog_cli.checks._versioning import head_item, reasons, version_position
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "version-not-bumped"
 SEVERITY: Severity = "error"
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
-    comparison = project.comparison
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
+    comparison = context.comparison
     if comparison is None:
         return
     from backlog_cli.classify import bump_version  # only runs with --base: import it then
@@ -43,12 +44,10 @@ def check(project: Project) -> Iterator[Diagnostic]:
             continue
         line, column = version_position(item)
         target = bump_version(change.base.version, change.required)
-        yield Diagnostic(
+        yield Finding(
             item.doc.rel,
             line,
             column,
-            ID,
-            SEVERITY,
             f"`{change.key}` changed since {comparison.base_ref} ({change.level}: "
             f"{reasons(change)}) but its version is still {change.base.version}",
             change.key,

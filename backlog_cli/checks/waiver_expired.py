@@ -21,27 +21,26 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from backlog_cli.dates import today
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "waiver-expired"
 SEVERITY: Severity = "error"
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
+def check(context: Context) -> Iterator[Finding]:
+    project = context.project
     now = today()
     config = project.config
     for waiver in config.waivers:
         if waiver.expires >= now:
             continue
-        yield Diagnostic(
+        yield Finding(
             config.source_rel,
             waiver.line,
             waiver.column,
-            ID,
-            SEVERITY,
             f"the waiver of `{waiver.rule}` on `{waiver.item}` expired on "
             f"{waiver.expires.isoformat()}",
             waiver.item,

@@ -22,23 +22,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from backlog_cli.diagnostic import Diagnostic, Severity
+from backlog_cli.diagnostic import Finding, Severity
 
 if TYPE_CHECKING:
-    from backlog_cli.project import Project
+    from backlog_cli.engine import Context
 
 ID = "yaml-syntax"
 SEVERITY: Severity = "error"
 
 
-def check(project: Project) -> Iterator[Diagnostic]:
-    for error in project.checked_load_errors():
-        yield Diagnostic(
+def check(context: Context) -> Iterator[Finding]:
+    for error in context.load_errors():
+        yield Finding(
             path=error.rel,
             line=error.line,
             column=error.column,
-            rule=ID,
-            severity="warning" if error.warning else SEVERITY,
             message=error.message,
             hint=error.hint,
+            severity="warning" if error.warning else SEVERITY,
         )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from backlog_cli.check import CheckResult
+    from backlog_cli.engine import CheckResult
 
 if sys.version_info >= (3, 11):
     from typing import assert_never

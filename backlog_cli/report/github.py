@@ -13,7 +13,7 @@ from backlog_cli.diagnostic import printable
 from backlog_cli.report.text import summary
 
 if TYPE_CHECKING:
-    from backlog_cli.check import CheckResult
+    from backlog_cli.engine import CheckResult
 
 
 def escape_data(value: str) -> str:

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from backlog_cli.check import CheckResult
+    from backlog_cli.engine import CheckResult
 
 
 def render(result: CheckResult) -> str:

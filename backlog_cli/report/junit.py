@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from backlog_cli.check import CheckResult
     from backlog_cli.diagnostic import Diagnostic
+    from backlog_cli.engine import CheckResult
 
 SUITE = "backlog check"
 # characters XML 1.0 cannot hold, even escaped

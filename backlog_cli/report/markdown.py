@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 if TYPE_CHECKING:
-    from backlog_cli.check import CheckResult
     from backlog_cli.diagnostic import Diagnostic
+    from backlog_cli.engine import CheckResult
 
 HEADING = "## backlog check"
 CLEAN = "No problems found."

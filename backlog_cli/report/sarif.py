@@ -21,16 +21,15 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from backlog_cli import __version__
-from backlog_cli.checks import registry
+from backlog_cli.checks import Rule, registry
 
 if TYPE_CHECKING:
-    from backlog_cli.check import CheckResult
     from backlog_cli.diagnostic import Diagnostic
+    from backlog_cli.engine import CheckResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/backlog-cli/"
@@ -61,14 +60,14 @@ def camel_case(rule_id: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", rule_id))
 
 
-def _descriptor(rule_id: str, module: ModuleType | None) -> dict[str, Any]:
+def _descriptor(rule_id: str, module: Rule | None) -> dict[str, Any]:
     doc = inspect.cleandoc(module.__doc__ or "") if module is not None else ""
     first, _, body = doc.partition("\n")
     short = first.partition(":")[2].strip() if first.startswith(f"{rule_id}:") else first.strip()
     short = short or rule_id
     paragraph = body.strip().split("\n\n", 1)[0]
     full = " ".join(paragraph.split()) or short
-    severity = getattr(module, "SEVERITY", "error")
+    severity = module.SEVERITY if module is not None else "error"
     tags = ["backlog", "security"] if rule_id == "secret" else ["backlog"]
     return {
         "id": rule_id,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from backlog_cli.diagnostic import printable
 
 if TYPE_CHECKING:
-    from backlog_cli.check import CheckResult
+    from backlog_cli.engine import CheckResult
 
 _RESET = "\x1b[0m"
 _STYLES = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "path": "\x1b[1m", "hint": "\x1b[2m"}

@@ -1,19 +1,31 @@
-"""The `check` core: run the selected rules over a loaded project and return the findings."""
+"""The rule engine: run the selected rules over a loaded project and return the findings.
+
+Each rule (one module under `checks/`) gets one `Context` — the project, what this run
+reports on, and the comparison with the base ref when there is one — and yields `Finding`s.
+The engine alone decides what becomes of them: it stamps the rule id and the severity (the
+config's, else the finding's own, else the rule's default), keeps what the scope covers,
+sets aside what a live waiver suppresses, and masks what no report may show.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backlog_cli.checks import RULE_IDS, registry
 from backlog_cli.config import did_you_mean
 from backlog_cli.dates import today
-from backlog_cli.diagnostic import Diagnostic, printable
+from backlog_cli.diagnostic import Diagnostic, Finding, Severity, printable
 from backlog_cli.errors import BacklogError
-from backlog_cli.loader import relpath
-from backlog_cli.project import Project, Scope
+from backlog_cli.scope import Scope, scope
+
+if TYPE_CHECKING:
+    from backlog_cli.graph import Edge
+    from backlog_cli.loader import Document, LoadError
+    from backlog_cli.project import Item, Project
+    from backlog_cli.versioning import Comparison
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,62 @@ class CheckResult:
         return 0
 
 
+@dataclass(frozen=True)
+class Context:
+    """What a rule sees: the project, the comparison with the base ref (`--base`; None
+    without one), and the focus of this run (None: everything). A rule may skip what lies
+    outside the focus — the engine drops findings there anyway — so that a pre-commit run
+    reads the data of a few items only."""
+
+    project: Project
+    comparison: Comparison | None = None
+    focus: Scope | None = None
+
+    def reports(self, key: str) -> bool:
+        """Whether findings on the item `key` can be reported in this run."""
+        return self.focus is None or key in self.focus.items
+
+    def documents(self) -> list[Document]:
+        focus, documents = self.focus, self.project.documents
+        if focus is None:
+            return documents
+        return [d for d in documents if d.rel in focus.files or _key(d) in focus.items]
+
+    def load_errors(self) -> list[LoadError]:
+        focus, errors = self.focus, self.project.load_errors
+        if focus is None:
+            return errors
+        return [e for e in errors if e.rel in focus.files]
+
+    def items(self) -> list[Item]:
+        """Every item (duplicates included) the findings may be about."""
+        focus, items = self.focus, self.project.items
+        if focus is None:
+            return items
+        return [i for i in items if i.key in focus.items or i.doc.rel in focus.files]
+
+    def nodes(self) -> list[Item]:
+        """The graph's nodes (the first file of a duplicate id) the findings may be about."""
+        nodes = self.project.graph.nodes
+        if self.focus is None:
+            return list(nodes.values())
+        return [nodes[k] for k in sorted(self.focus.items) if k in nodes]
+
+    def edges(self) -> list[Edge]:
+        """The references whose referring item the findings may be about."""
+        graph = self.project.graph
+        if self.focus is None:
+            return graph.edges
+        return [e for k in sorted(self.focus.items) for e in graph.upstream.get(k, ())]
+
+
+def _key(doc: Document) -> str | None:
+    summary = doc.summary
+    if summary is None or summary.kind is None or summary.id is None:
+        return None
+    return f"{summary.kind}/{summary.id}"
+
+
 def validate_rule_names(names: Sequence[str], option: str) -> None:
     for name in names:
         if name not in RULE_IDS:
@@ -71,72 +139,21 @@ def selected_rules(project: Project, options: CheckOptions) -> list[str]:
         raise BacklogError(
             f"--rule {both[0]} and --ignore-rule {both[0]} contradict each other; keep one"
         )
-    wanted = set(options.rules) or set(RULE_IDS)
-    wanted -= set(options.ignore_rules)
-    return [
-        rule for rule in registry() if rule in wanted and project.config.rules.get(rule) != "off"
-    ]
+    wanted = (set(options.rules) or set(RULE_IDS)) - set(options.ignore_rules)
+    return [r for r in RULE_IDS if r in wanted and project.config.rules.get(r) != "off"]
 
 
-def scope(project: Project, paths: Sequence[Path]) -> Scope | None:
-    """The scope for PATHS, or None for everything."""
-    if not paths:
-        return None
-    from backlog_cli.paths import resolve
-
-    config = project.config
-    root = config.repo_root
-    known = {d.rel for d in project.documents} | {e.rel for e in project.load_errors}
-    wanted: set[str] = set()
-    real_files: set[Path] = set()
-    for path in paths:
-        absolute = path.resolve() if path.exists() or path.is_symlink() else None
-        if absolute is None:
-            raise BacklogError(f"{path}: no such file or directory")
-        if config.source is not None and absolute == config.source.resolve():
-            return None  # the config changed: everything may have changed
-        if absolute.is_dir() and root.resolve().is_relative_to(absolute):
-            return None  # a folder that holds the whole repository: everything
-        inside = absolute.is_relative_to(root.resolve()) or (
-            path.is_symlink() and path.absolute().is_relative_to(root)
-        )
-        if not inside:
-            raise BacklogError(
-                f"{path}: outside the repository ({root}); give files or folders inside it"
-            )
-        rel = relpath(absolute, root)
-        if absolute.is_dir():
-            prefix = "" if rel == "." else rel.rstrip("/") + "/"
-            wanted.update(k for k in known if k.startswith(prefix))
-        else:
-            # a symlinked item file is known by the path it was found at
-            wanted.add(relpath(path.absolute(), root) if path.is_symlink() else rel)
-            real_files.add(absolute)
-    keys = {item.key for item in project.items if item.doc.rel in wanted}
-    # a template or evaluation config selects the items that name it (item files are
-    # known by their path: only other files need the search)
-    others = {p for p in real_files if relpath(p, root) not in known}
-    if others:
-        names = {p.name for p in others}
-        for item in project.items:
-            raw = item.summary.file
-            if raw is not None and raw.rsplit("/", 1)[-1] in names:
-                resolved = resolve(raw, item.doc.path, root)
-                if resolved.path is not None and resolved.path in others:
-                    keys.add(item.key)
-    graph = project.graph
-    reached = set(keys)
-    for key in keys:
-        node = graph.nodes.get(key)
-        former = node.summary.renamed_from if node is not None else ()
-        for target in (key, *former):
-            reached.update(edge.source for edge in graph.downstream.get(target, ()))
-    return Scope(frozenset(wanted), frozenset(reached))
-
-
-def run_check(project: Project, options: CheckOptions = CheckOptions()) -> CheckResult:
+def run_check(
+    project: Project,
+    options: CheckOptions = CheckOptions(),
+    comparison: Comparison | None = None,
+) -> CheckResult:
     rules = registry()
     in_scope = scope(project, options.paths)
+    focus = in_scope
+    if focus is None and options.items is not None:
+        focus = Scope(frozenset(), options.items)
+    context = Context(project, comparison, focus)
     overrides = project.config.rules
     now = today() if project.config.waivers else None
     live = {
@@ -144,26 +161,19 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
     }
     found: list[Diagnostic] = []
     waived: list[Diagnostic] = []
-    if in_scope is not None:
-        project.focus = in_scope
-    elif options.items is not None:
-        project.focus = Scope(frozenset(), options.items)
-    try:
-        for rule_id in selected_rules(project, options):
-            severity = overrides.get(rule_id)
-            for diagnostic in rules[rule_id].check(project):
-                if in_scope is not None and not in_scope.covers(diagnostic):
-                    continue
-                if options.items is not None and diagnostic.item not in options.items:
-                    continue
-                if severity in ("error", "warning") and diagnostic.severity != severity:
-                    diagnostic = dataclasses.replace(diagnostic, severity=severity)
-                if (diagnostic.rule, diagnostic.item) in live:
-                    waived.append(diagnostic)
-                else:
-                    found.append(diagnostic)
-    finally:
-        project.focus = None
+    for rule_id in selected_rules(project, options):
+        rule = rules[rule_id]
+        override = overrides.get(rule_id)
+        for finding in rule.check(context):
+            if in_scope is not None and not in_scope.covers(finding):
+                continue
+            if options.items is not None and finding.item not in options.items:
+                continue
+            severity: Severity = (
+                override if override in ("error", "warning") else finding.severity or rule.SEVERITY  # type: ignore[assignment]
+            )
+            diagnostic = _stamped(finding, rule_id, severity)
+            (waived if (rule_id, finding.item) in live else found).append(diagnostic)
     found, waived = _redacted(project, found), _redacted(project, waived)
     files = [d.rel for d in project.documents] + [e.rel for e in project.load_errors]
     if options.items is not None:
@@ -179,6 +189,13 @@ def run_check(project: Project, options: CheckOptions = CheckOptions()) -> Check
         options.strict,
         tuple(sorted(set(waived))),
         checked=checked,
+    )
+
+
+def _stamped(finding: Finding, rule: str, severity: Severity) -> Diagnostic:
+    f = finding
+    return Diagnostic(
+        f.path, f.line, f.column, rule, severity, f.message, f.item, f.hint, f.related
     )
 
 
@@ -203,6 +220,6 @@ def _redacted(project: Project, diagnostics: list[Diagnostic]) -> list[Diagnosti
         message = printable(message)
         hint = printable(hint) if hint else hint
         if message != diagnostic.message or hint != diagnostic.hint:
-            diagnostic = dataclasses.replace(diagnostic, message=message, hint=hint)
+            diagnostic = replace(diagnostic, message=message, hint=hint)
         out.append(diagnostic)
     return out
