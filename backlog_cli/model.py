@@ -3,10 +3,10 @@
 # mypy: disable-error-code="assignment,arg-type"
 """The item model: one pydantic model per kind, the single source of the JSON Schemas.
 
-`backlog check` validates with the generated JSON Schemas (see `schemas.py`), so what
-editors and `check-jsonschema` enforce is exactly what the tool enforces. This module is
-imported only to (re)generate those schemas: `backlog schema --generate` and the
-staleness test.
+`backlog check` validates with the JSON Schemas generated from these models (`schemagen.py`
+writes them into `schemas/`), so what editors and `check-jsonschema` enforce is exactly what
+the tool enforces. Besides that generation and its staleness test, only the `schema` rule's
+fast path on large backlogs imports this module.
 """
 
 from __future__ import annotations
