@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backlog_cli.checks import RULE_IDS, registry
-from backlog_cli.config import did_you_mean
 from backlog_cli.dates import today
 from backlog_cli.diagnostic import Diagnostic, printable
 from backlog_cli.errors import BacklogError
-from backlog_cli.loader import relpath
+from backlog_cli.paths import relpath
 from backlog_cli.project import Project, Scope
+from backlog_cli.suggest import did_you_mean
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from backlog_cli.refs import KINDS
+from backlog_cli.suggest import did_you_mean
+from backlog_cli.vocab import GATED, KINDS, RANK
+from backlog_cli.vocab import STATUSES as STATUSES  # only for cli.py, until it is split
 
 if TYPE_CHECKING:
     from backlog_cli.project import Item, Project
-
-STATUSES = ("proposed", "refined", "ready", "in-progress", "done", "deprecated")
-RANK = {s: i for i, s in enumerate(STATUSES)}
-# statuses a readiness block may name: the requirement applies from that status on
-GATED = ("refined", "ready", "in-progress", "done")
-ACTIVE_READY = ("ready", "in-progress", "done")
 
 # named checks (not plain "field is filled in")
 ACCEPTANCE = "acceptance"  # at least one criterion, at least one of them measurable
@@ -109,8 +105,6 @@ def parse_config(raw: dict[str, Any], fail: Callable[[tuple[str | int, ...], str
           drop: [performance.latency_p95_ms]
           evaluation: false        # evaluation coverage required or not
     """
-    from backlog_cli.config import did_you_mean
-
     table = defaults()
     for kind_key, per_status in raw.items():
         kinds = list(KINDS) if kind_key == "*" else [kind_key]

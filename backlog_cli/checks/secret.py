@@ -59,8 +59,9 @@ from backlog_cli.diagnostic import Diagnostic, Severity
 from backlog_cli.project import as_item
 
 if TYPE_CHECKING:
-    from backlog_cli.loader import Document, Pointer
+    from backlog_cli.loader import Document
     from backlog_cli.project import Project
+    from backlog_cli.vocab import Pointer
 
 ID = "secret"
 SEVERITY: Severity = "error"

@@ -22,16 +22,17 @@ from backlog_cli.config import (
     CONFIG_NAME,
     Config,
     _pyproject_has_table,
-    did_you_mean,
     find_git_root,
     load_config,
 )
 from backlog_cli.dates import today
 from backlog_cli.errors import BacklogError
 from backlog_cli.fsutil import write_atomic
-from backlog_cli.loader import relpath
-from backlog_cli.refs import ID_PATTERN, KINDS
+from backlog_cli.paths import relpath
+from backlog_cli.refs import ID_PATTERN
 from backlog_cli.schemas import ID_BASE, file_name, schema_dir
+from backlog_cli.suggest import did_you_mean
+from backlog_cli.vocab import API_VERSION, KINDS
 
 FOLDERS: dict[str, str] = {
     "capability": "capabilities",
@@ -142,7 +143,7 @@ def _quoted(value: str) -> str:
 
 _ENVELOPE = """\
 # yaml-language-server: $schema={schema}
-apiVersion: backlog/v1
+apiVersion: {api_version}
 kind: {kind}
 id: {id}
 title: {title}
@@ -320,7 +321,12 @@ spec:
 def render_item(kind: str, item_id: str, *, title: str, owner: str, schema: str) -> str:
     """The text of a fresh item: valid against the schema, no live references."""
     text = _ENVELOPE.format(
-        schema=schema, kind=kind, id=item_id, title=_quoted(title), owner=_quoted(owner)
+        schema=schema,
+        api_version=API_VERSION,
+        kind=kind,
+        id=item_id,
+        title=_quoted(title),
+        owner=_quoted(owner),
     )
     if kind in ("capability", "prompt", "agent", "tool"):
         text += _READINESS
@@ -336,7 +342,7 @@ def render_item(kind: str, item_id: str, *, title: str, owner: str, schema: str)
 
 
 def _excluded(path: Path, config: Config) -> bool:
-    # the matching of `loader.discover_entries`: nothing is written where check will not look
+    # the matching of `discovery.discover_entries`: nothing is written where check will not look
     local = relpath(path, config.project_root)
     for pattern in config.exclude:
         pat = pattern.rstrip("/")
