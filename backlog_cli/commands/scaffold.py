@@ -10,7 +10,6 @@ Nothing here prints; refusals are `BacklogError`s raised before anything is writ
 from __future__ import annotations
 
 import datetime
-import fnmatch
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from backlog_cli.config import (
     load_config,
 )
 from backlog_cli.dates import today
+from backlog_cli.discovery import is_excluded
 from backlog_cli.errors import BacklogError
 from backlog_cli.fsutil import write_atomic
 from backlog_cli.paths import relpath
@@ -341,16 +341,6 @@ def render_item(kind: str, item_id: str, *, title: str, owner: str, schema: str)
 # --- where it goes ----------------------------------------------------------------------
 
 
-def _excluded(path: Path, config: Config) -> bool:
-    # the matching of `discovery.discover_entries`: nothing is written where check will not look
-    local = relpath(path, config.project_root)
-    for pattern in config.exclude:
-        pat = pattern.rstrip("/")
-        if fnmatch.fnmatchcase(local, pat) or fnmatch.fnmatchcase(local, pat + "/*"):
-            return True
-    return False
-
-
 def _checked_target(raw: Path, config: Config, shown: str) -> Path:
     """`raw` with its folder's symlinks resolved, or the reason it cannot hold a new item."""
     if not raw.name.endswith((".yaml", ".yml")):
@@ -371,7 +361,8 @@ def _checked_target(raw: Path, config: Config, shown: str) -> Path:
         raise BacklogError(f"{shown}: outside the repository {config.repo_root}")
     if any(part.startswith(".") for part in target.relative_to(items).parts):
         raise BacklogError(f"{shown}: hidden files and folders are skipped by `backlog check`")
-    if _excluded(target, config):
+    # discovery's own matching: nothing is written where check will not look
+    if is_excluded(relpath(target, config.project_root), config.exclude):
         raise BacklogError(f"{shown}: matches an `exclude` pattern of {config.source}")
     return target
 
