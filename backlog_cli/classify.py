@@ -68,8 +68,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from backlog_cli.graph import SPEC_REFS
-from backlog_cli.refs import KINDS, parse_version
+from backlog_cli.refs import parse_version
+from backlog_cli.vocab import KINDS, SPEC_REFS
 
 __all__ = [
     "LEVELS",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -11,8 +10,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from backlog_cli.errors import BacklogError
-from backlog_cli.loader import Document, Limits, LoadError, load_file, relpath
+from backlog_cli.loader import Document, Limits, LoadError, load_file
+from backlog_cli.paths import relpath
 from backlog_cli.readiness import Rules, parse_config
+from backlog_cli.suggest import did_you_mean as did_you_mean  # also cli.py's, until it is split
+from backlog_cli.vocab import KINDS
 
 CONFIG_NAME = "backlog.yaml"
 SEVERITIES = ("error", "warning", "off")
@@ -54,11 +56,6 @@ class Waiver:
     approved_by: str | None
     line: int
     column: int
-
-
-def did_you_mean(word: str, choices: Any) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean `{match[0]}`?" if match else ""
 
 
 def find_git_root(start: Path) -> Path | None:
@@ -143,8 +140,6 @@ _WAIVER_KEYS = ("rule", "item", "reason", "expires", "approved_by")
 
 
 def _waivers(raw: Any, v: _Validator, rule_ids: tuple[str, ...]) -> tuple[Waiver, ...]:
-    from backlog_cli.refs import KINDS
-
     if not isinstance(raw, list):
         v.fail(("waivers",), "must be a list of {rule, item, reason, expires, approved_by}")
     out: list[Waiver] = []

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backlog_cli.checks import RULE_IDS, registry
-from backlog_cli.config import did_you_mean
 from backlog_cli.dates import today
 from backlog_cli.diagnostic import Diagnostic, Finding, Severity, printable
 from backlog_cli.errors import BacklogError
 from backlog_cli.scope import Scope, scope
+from backlog_cli.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from backlog_cli.graph import Edge

@@ -6,27 +6,15 @@ References to unknown items stay in the graph as dangling edges.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from backlog_cli.refs import Ref, parse_ref
+from backlog_cli.vocab import Pointer, reference_fields
 
 if TYPE_CHECKING:
     from backlog_cli.project import Item
-
-Pointer = tuple[str | int, ...]
-
-# Reference-valued fields: the envelope's, then each kind's under `spec`.
-ENVELOPE_REFS: tuple[Pointer, ...] = (("depends_on",), ("safety", "policies"))
-SPEC_REFS: dict[str, tuple[str, ...]] = {
-    "capability": ("items",),
-    "prompt": ("model", "context"),
-    "agent": ("model", "prompts", "tools", "agents"),
-    "tool": ("data",),
-    "dataset": ("upstream",),
-    "evaluation": ("targets", "dataset"),
-}
 
 
 class Edge(NamedTuple):
@@ -58,12 +46,6 @@ def _get(data: Any, pointer: Pointer) -> Any:
             return None
         data = data.get(part)
     return data
-
-
-def reference_fields(kind: str) -> Iterator[Pointer]:
-    yield from ENVELOPE_REFS
-    for name in SPEC_REFS.get(kind, ()):
-        yield ("spec", name)
 
 
 # One reference as the summary keeps it: relation, pointer, target kind, target id, range.

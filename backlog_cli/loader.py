@@ -11,11 +11,9 @@ Editing files (`bump`) is a byte-exact splice in `commands/bump.py`, not this mo
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import stat
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,10 +35,13 @@ try:
 except ImportError:  # pragma: no cover - a PyYAML built without libyaml: same events, slower
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
+from backlog_cli.errors import ParseProblem
+from backlog_cli.paths import relpath as relpath  # only for cli.py, until it is split
+from backlog_cli.scalars import check_tag, resolve_plain, resolve_tagged
+from backlog_cli.vocab import API_VERSION, Pointer
+
 if TYPE_CHECKING:
     from backlog_cli.summary import Summary
-
-Pointer = tuple[str | int, ...]
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 DEFAULT_MAX_ALIAS_NODES = 10_000
@@ -97,7 +98,7 @@ class Document:
         if self._data is None:
             try:
                 data, _ = parse(self.text, self.limits, track=False)
-            except (_Problem, RecursionError):  # pragma: no cover - it parsed when cached
+            except (ParseProblem, RecursionError):  # pragma: no cover - it parsed when cached
                 data = None
             self._data = data if isinstance(data, dict) else {}
         return self._data
@@ -142,119 +143,18 @@ class LoadError:
     warning: bool = False
 
 
-class _Problem(Exception):
-    def __init__(self, message: str, mark: Any = None, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = mark.line + 1 if mark is not None else 1
-        self.column = mark.column + 1 if mark is not None else 1
-        self.hint = hint
-
-
-# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#103-core-schema)
-_NULLS = {"", "~", "null", "Null", "NULL"}
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_OCT = re.compile(r"0o[0-7]+\Z")
-_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
-_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
-_NUMERIC_START = frozenset("0123456789+-.")
-_CORE = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
-
-
-# Python refuses to print an int of more decimal digits than this (CVE-2020-10735); hex
-# and octal literals are parsed without that limit, so they are held to it here.
-_MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
-_MAX_INT_BITS = int(_MAX_INT_DIGITS * 3.32)
-
-
-def _bounded(number: int, mark: Any) -> int:
-    if number.bit_length() > _MAX_INT_BITS:
-        raise _Problem(
-            f"number too large: more than {_MAX_INT_DIGITS} decimal digits",
-            mark,
-        )
-    return number
-
-
-def _resolve_plain(value: str, mark: Any) -> Any:
-    if not value:
-        return None
-    first = value[0]
-    if first in _NUMERIC_START:
-        try:
-            if _INT.match(value):
-                return int(value)
-            if _FLOAT.match(value):
-                return float(value)
-            if _OCT.match(value):
-                return _bounded(int(value[2:], 8), mark)
-            if _HEX.match(value):
-                return _bounded(int(value[2:], 16), mark)
-        except ValueError as exc:  # more digits than int() allows (CVE-2020-10735 limit)
-            raise _Problem(f"number too large: {exc}", mark) from None
-        if _INF.match(value):
-            return float("-inf") if first == "-" else float("inf")
-        if _NAN.match(value):
-            return float("nan")
-        return value
-    if first in "tTfF":
-        return _BOOLS.get(value, value)
-    if first in "nN~":
-        return None if value in _NULLS else value
-    return value
-
-
-def _resolve_tagged(tag: str, value: str, mark: Any) -> Any:
-    if tag == _CORE + "str":
-        return value
-    resolved = _resolve_plain(value, mark)
-    expected: Any = {
-        _CORE + "int": int,
-        _CORE + "float": (int, float),
-        _CORE + "bool": bool,
-        _CORE + "null": type(None),
-    }.get(tag)
-    if (
-        expected is None
-        or not isinstance(resolved, expected)
-        or (tag != _CORE + "bool" and isinstance(resolved, bool))
-    ):
-        raise _Problem(f"`{value}` is not a valid {tag.removeprefix(_CORE)}", mark)
-    if tag == _CORE + "float":
-        try:
-            return float(resolved)
-        except OverflowError:  # `!!float 1000...0` beyond a double: what YAML reads as .inf
-            return math.inf if resolved > 0 else -math.inf
-    return resolved
-
-
-def _check_tag(tag: str | None, mark: Any) -> None:
-    if tag is None or tag == "!" or tag in _ALLOWED_TAGS:
-        return
-    shown = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
-    raise _Problem(
-        f"custom tag `{shown}` is not allowed",
-        mark,
-        "backlog items are plain data: remove the tag (quote the value if it must be a string)",
-    )
-
-
 def parse(
     text: str, limits: Limits = DEFAULT_LIMITS, *, track: bool = True
 ) -> tuple[Any, Positions]:
     """Parse one YAML document into plain data (and positions, with `track`).
 
-    Raises `_Problem`. Without `track` the positions table stays empty; a problem is then
+    Raises `ParseProblem`. Without `track` the positions table stays empty; a problem is then
     raised again from a tracking parse so that its message can cite earlier lines.
     """
     if not track:
         try:
             return _parse(text, limits, False)
-        except _Problem:
+        except ParseProblem:
             pass
     return _parse(text, limits, True)
 
@@ -308,15 +208,15 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
                 mark = event.start_mark
                 tag = event.tag
                 if tag is not None:
-                    _check_tag(tag, mark)
+                    check_tag(tag, mark)
                 raw_value = event.value if restore is None else event.value.translate(restore)
                 if tag is None:
                     # plain scalars resolve by the core schema; quoted ones are strings
-                    value: Any = raw_value if event.style else _resolve_plain(raw_value, mark)
+                    value: Any = raw_value if event.style else resolve_plain(raw_value, mark)
                 elif tag == "!":
                     value = raw_value
                 else:
-                    value = _resolve_tagged(tag, raw_value, mark)
+                    value = resolve_tagged(tag, raw_value, mark)
                 size = 1
                 chars = len(value) if type(value) is str else 1
                 if event.anchor is not None:
@@ -324,9 +224,9 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
             elif etype is MappingStartEvent or etype is SequenceStartEvent:
                 mark = event.start_mark
                 if event.tag is not None:
-                    _check_tag(event.tag, mark)
+                    check_tag(event.tag, mark)
                 if len(stack) >= max_depth:
-                    raise _Problem(
+                    raise ParseProblem(
                         f"nesting deeper than {max_depth} levels",
                         mark,
                         "flatten the structure; backlog items need only a few levels",
@@ -337,7 +237,7 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
                     parent = frame[0]
                     if type(parent) is dict:
                         if frame[2] is None:
-                            raise _Problem("a mapping key must be a plain value", mark)
+                            raise ParseProblem("a mapping key must be a plain value", mark)
                         if track:
                             pointer = (*frame[1], frame[2])
                         key_mark = frame[3]
@@ -350,7 +250,7 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
                         parent.append(container)
                 else:
                     if have_root:
-                        raise _Problem("internal: second root", mark)
+                        raise ParseProblem("internal: second root", mark)
                     pointer = ()
                     key_mark = mark
                     root = container
@@ -376,21 +276,21 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
                 mark = event.start_mark
                 found = anchors.get(event.anchor)
                 if found is None:
-                    raise _Problem(f"unknown anchor `*{event.anchor}`", mark)
+                    raise ParseProblem(f"unknown anchor `*{event.anchor}`", mark)
                 value, size, chars = found
                 alias_nodes += size
                 alias_chars += chars
                 if alias_chars > max_alias_chars:
                     # a few aliases of one long string: few values, but every consumer of
                     # the data (the cache, JSON reports) would write each copy out in full
-                    raise _Problem(
+                    raise ParseProblem(
                         f"aliases expand to more than {max_alias_chars} characters",
                         mark,
                         "this looks like an alias bomb; write the values out or raise "
                         "`limits.max_file_size` in the config",
                     )
                 if alias_nodes > limits.max_alias_nodes:
-                    raise _Problem(
+                    raise ParseProblem(
                         f"aliases expand to more than {limits.max_alias_nodes} values",
                         mark,
                         "this looks like an alias bomb; write the values out or raise "
@@ -399,7 +299,7 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
             elif etype is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    raise _Problem(
+                    raise ParseProblem(
                         "several YAML documents in one file",
                         event.start_mark,
                         "keep one item per file; remove the `---` separator",
@@ -423,9 +323,9 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
                 key = frame[2]
                 if key is None:
                     if etype is AliasEvent or isinstance(value, (dict, list)):
-                        raise _Problem("a mapping key must be a plain value", mark)
+                        raise ParseProblem("a mapping key must be a plain value", mark)
                     if value == "<<" and not event.style:
-                        raise _Problem(
+                        raise ParseProblem(
                             "merge keys (`<<`) are not supported",
                             mark,
                             "write the keys out; YAML 1.2 has no merge keys",
@@ -434,7 +334,7 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
                     if key in parent:
                         first = positions.get((*frame[1], key))
                         where = f" (first defined at line {first[0]})" if first else ""
-                        raise _Problem(
+                        raise ParseProblem(
                             f"duplicate key `{key}`{where}",
                             mark,
                             "YAML keys must be unique; remove or merge one of them",
@@ -474,10 +374,10 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
             if mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
                 message = "tab character where YAML expects indentation or a value"
                 hint = "indent YAML with spaces, never tabs"
-        raise _Problem(message, mark, hint) from None
+        raise ParseProblem(message, mark, hint) from None
     except yaml.reader.ReaderError as exc:
         before = text[: exc.position]
-        problem = _Problem(
+        problem = ParseProblem(
             f"control character {_show_char(exc.character)} is not allowed in YAML",
             None,
             "remove it; a NUL or other control byte often means a binary or UTF-16 file",
@@ -486,13 +386,13 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
         problem.column = exc.position - (before.rfind("\n") + 1) + 1
         raise problem from None
     except yaml.YAMLError as exc:
-        raise _Problem(str(exc)) from None
+        raise ParseProblem(str(exc)) from None
     finally:
         dispose = getattr(parser, "dispose", None)
         if dispose is not None:
             dispose()
     if not have_root:
-        raise _Problem("empty file", None, "an item file holds one YAML mapping with the item")
+        raise ParseProblem("empty file", None, "an item file holds one YAML mapping with the item")
     return root, positions
 
 
@@ -509,14 +409,16 @@ def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) to text; raises `_Problem` with the byte offset."""
+    """UTF-8 (with or without BOM) to text; raises `ParseProblem` with the byte offset."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _Problem("file is UTF-16 encoded", None, "re-save the file as UTF-8 (without BOM)")
+        raise ParseProblem(
+            "file is UTF-16 encoded", None, "re-save the file as UTF-8 (without BOM)"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _byte_position(raw, exc.start)
-        problem = _Problem(
+        problem = ParseProblem(
             f"invalid UTF-8 at byte offset {exc.start} ({exc.reason})",
             None,
             "re-save the file as UTF-8",
@@ -568,7 +470,7 @@ def load_bytes(
     try:
         text = decode(raw)
         data, _ = parse(text, limits, track=False)
-    except _Problem as problem:
+    except ParseProblem as problem:
         line, column = problem.line, problem.column
         if line > 1 and text.endswith(("\n", "\r")):
             # libyaml places "unexpected end of file" after the last line break, on a line
@@ -592,95 +494,6 @@ def load_bytes(
             path,
             rel,
             f"top level is {shown}, not a mapping",
-            hint="an item file holds one YAML mapping: `apiVersion: backlog/v1`, `kind: ...`",
+            hint=f"an item file holds one YAML mapping: `apiVersion: {API_VERSION}`, `kind: ...`",
         )
     return Document(path, rel, data, text, limits)
-
-
-def is_excluded(rel: str, patterns: tuple[str, ...]) -> bool:
-    """Whether a posix path (relative to the config's folder) matches an `exclude` glob."""
-    import fnmatch
-
-    for pattern in patterns:
-        pat = pattern.rstrip("/")
-        if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(rel, pat + "/*"):
-            return True
-    return False
-
-
-def is_item_path(rel: str, items_rel: str, patterns: tuple[str, ...], project_prefix: str) -> bool:
-    """Whether a repository-relative path is an item file `discover_entries` would find.
-
-    `items_rel` is the item folder and `project_prefix` the config's folder, both relative
-    to the repository root (`""` for the root itself).
-    """
-    if not rel.endswith((".yaml", ".yml")):
-        return False
-    folder = items_rel.rstrip("/") + "/" if items_rel not in ("", ".") else ""
-    if not rel.startswith(folder):
-        return False
-    if any(part.startswith(".") for part in rel[len(folder) :].split("/")):
-        return False
-    local = rel[len(project_prefix) :] if rel.startswith(project_prefix) else rel
-    return not is_excluded(local, patterns)
-
-
-def discover_entries(
-    items_dir: Path, rel_base: Path, exclude: tuple[str, ...] = (), exclude_base: Path | None = None
-) -> list[tuple[str, str, bool, str | None]]:
-    """Every `*.yaml`/`*.yml` under `items_dir`, minus `exclude` globs, sorted by path
-    relative to `rel_base`: (path, relative path, is a symlink, None), and (folder, relative
-    path, False, why) for each folder that cannot be listed (its items would go unchecked).
-
-    Globs match the posix path relative to `exclude_base` (the config's folder); `*` also
-    matches `/`, and a pattern naming a folder excludes everything in it. Hidden entries are
-    skipped and folder symlinks are not followed (no loops, no escaping the tree). One walk
-    of plain strings: 10,000 files take milliseconds, where pathlib objects cost 0.3 s.
-    """
-    exclude_base = exclude_base or rel_base
-    rel_prefix = _prefix(items_dir, rel_base)
-    local_prefix = _prefix(items_dir, exclude_base)
-    pending = [(os.fspath(items_dir), rel_prefix, local_prefix)]
-    found: list[tuple[str, str, bool, str | None]] = []
-    while pending:
-        folder, rel_folder, local_folder = pending.pop()
-        try:
-            with os.scandir(folder) as it:
-                entries = list(it)
-        except OSError as exc:
-            why = f"cannot read folder: {exc.strerror or exc}; the items in it are not checked"
-            found.append((folder, rel_folder.rstrip("/") or ".", False, why))
-            continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            local = local_folder + name
-            if is_dir:
-                if not (exclude and is_excluded(local, exclude)):
-                    pending.append((entry.path, rel_folder + name + "/", local + "/"))
-            elif name.endswith((".yaml", ".yml")) and not (exclude and is_excluded(local, exclude)):
-                try:
-                    link = entry.is_symlink()
-                except OSError:
-                    link = False
-                found.append((entry.path, rel_folder + name, link, None))
-    found.sort(key=lambda triple: triple[1])
-    return found
-
-
-def _prefix(folder: Path, base: Path) -> str:
-    """`folder` relative to `base` as a posix prefix ending in `/` (`""` for `base` itself)."""
-    rel = relpath(folder, base)
-    return "" if rel in ("", ".") else rel.rstrip("/") + "/"
-
-
-def relpath(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return Path(os.path.relpath(path, root)).as_posix()

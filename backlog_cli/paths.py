@@ -1,8 +1,9 @@
-"""File paths written inside items (`template_file`, `config`), resolved safely.
+"""File paths: as the tool shows them (`relpath`), and as items write them (`template_file`,
+`config`), resolved safely.
 
-A path is relative to the item's own file, like a Markdown link; a leading `/` means the
-repository root. A path that leaves the repository — by `..`, by an absolute target, or
-through a symlink anywhere on the way — is refused, and its content is never read.
+A path written in an item is relative to the item's own file, like a Markdown link; a leading
+`/` means the repository root. A path that leaves the repository — by `..`, by an absolute
+target, or through a symlink anywhere on the way — is refused, and its content is never read.
 """
 
 from __future__ import annotations
@@ -71,3 +72,12 @@ def read_text(path: Path, limit: int) -> str | Unreadable:
             f"it cannot be read ({exc.strerror or exc})",
             "make the file readable by the user that runs the check",
         )
+
+
+def relpath(path: Path, root: Path) -> str:
+    """`path` relative to `root` in posix form, as findings and JSON output show it; with
+    `../` steps when it lies outside `root` (never an absolute path)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, root)).as_posix()

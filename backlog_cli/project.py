@@ -9,19 +9,19 @@ from typing import Any
 
 from backlog_cli.cache import Cache, content_key
 from backlog_cli.config import Config
+from backlog_cli.discovery import discover_entries
+from backlog_cli.errors import ParseProblem
 from backlog_cli.graph import EdgeSpec, Graph
 from backlog_cli.loader import (
     Document,
     Limits,
     LoadError,
-    _Problem,
     decode,
-    discover_entries,
     load_bytes,
     read_file,
 )
-from backlog_cli.refs import KINDS
 from backlog_cli.summary import Summary, summarize
+from backlog_cli.vocab import KINDS
 
 
 @dataclass
@@ -174,7 +174,7 @@ def _load(entry: Scanned, limits: Limits, cache: Cache | None) -> Document | Loa
         return load_bytes(path, rel, raw, limits)
     try:
         text = decode(raw)
-    except _Problem:
+    except ParseProblem:
         text = ""
     hit = cache.get(key, path, rel, text, limits)
     if hit is not None:

@@ -12,16 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from backlog_cli.refs import KINDS
+from backlog_cli.suggest import did_you_mean
+from backlog_cli.vocab import GATED, KINDS, RANK
+from backlog_cli.vocab import STATUSES as STATUSES  # only for cli.py, until it is split
 
 if TYPE_CHECKING:
     from backlog_cli.project import Item, Project
-
-STATUSES = ("proposed", "refined", "ready", "in-progress", "done", "deprecated")
-RANK = {s: i for i, s in enumerate(STATUSES)}
-# statuses a readiness block may name: the requirement applies from that status on
-GATED = ("refined", "ready", "in-progress", "done")
-ACTIVE_READY = ("ready", "in-progress", "done")
 
 # named checks (not plain "field is filled in")
 ACCEPTANCE = "acceptance"  # at least one criterion, at least one of them measurable
@@ -109,8 +105,6 @@ def parse_config(raw: dict[str, Any], fail: Callable[[tuple[str | int, ...], str
           drop: [performance.latency_p95_ms]
           evaluation: false        # evaluation coverage required or not
     """
-    from backlog_cli.config import did_you_mean
-
     table = defaults()
     for kind_key, per_status in raw.items():
         kinds = list(KINDS) if kind_key == "*" else [kind_key]
@@ -233,112 +227,137 @@ def evaluate(
 
 
 def _check(project: Project, item: Item, data: dict[str, Any], name: str, at: str) -> Iterator[Gap]:
-    key = item.key
-    if name == ACCEPTANCE:
-        listed = data.get("acceptance")
-        criteria = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
-        if not criteria:
-            yield Gap(
-                name,
-                "has no acceptance criteria",
-                "add `acceptance:` with at least one criterion that has `metric`, `op` "
-                "and `threshold`",
-                at=at,
-            )
-        elif not any(all(k in c for k in ("metric", "op", "threshold")) for c in criteria):
-            yield Gap(
-                name,
-                "none of its acceptance criteria is measurable",
-                'give one criterion a target: `metric: accuracy`, `op: ">="`, `threshold: 0.9`',
-                ("acceptance",),
-                at=at,
-            )
-        return
-    if name == EVALUATION:
-        if not _evaluations(project, item):
-            yield Gap(
-                name,
-                "no evaluation targets it",
-                f"add an evaluation item with `targets: [{key}]` "
-                f"(`backlog new evaluation {item.id}-eval`)",
-                at=at,
-            )
-        return
-    if name == ROLLOUT:
-        if data.get("risk") != "high":
-            return
-        rollout_value = data.get("rollout")
-        rollout: dict[str, Any] = rollout_value if isinstance(rollout_value, dict) else {}
-        strategy = rollout.get("strategy")
-        if strategy in (None, "direct"):
-            pointer: tuple[str | int, ...] = ("rollout", "strategy") if strategy else ("status",)
-            how = "directly" if strategy else "without a strategy"
-            yield Gap(
-                name,
-                f"rolls out {how} although it is high risk",
-                "set `rollout.strategy` to `feature-flag`, `canary` or `blue-green`",
-                pointer,
-                at=at,
-            )
-        if not _filled(rollout.get("rollback")):
-            yield Gap(
-                name,
-                "says nothing about rollback although it is high risk",
-                "add `rollout.rollback`: how to undo the change",
-                at=at,
-            )
-        return
-    if name == POLICY_RULES and item.kind == "policy":
-        if not _filled(_get(data, "spec.rules")):
-            yield Gap(
-                name,
-                "has no rules",
-                "add `rules:` under `spec`, each with `id`, `description` and `action`",
-                at=at,
-            )
-        return
-    if name == EVAL_METRICS and item.kind == "evaluation":
-        metrics = _get(data, "spec.metrics")
-        if not isinstance(metrics, list) or not any(
-            isinstance(m, dict) and m.get("threshold") is not None for m in metrics
-        ):
-            yield Gap(
-                name,
-                "has no metric with a threshold",
-                'add `metrics: [{metric: accuracy, op: ">=", threshold: 0.9}]` under `spec`',
-                at=at,
-            )
-        return
-    if name == EVALUATIONS_STARTED:
-        for evaluation in _evaluations(project, item):
-            eval_status = evaluation.status or ""
-            if eval_status in ("proposed", "refined", "ready"):
-                yield Gap(
-                    name,
-                    f"its evaluation `{evaluation.key}` is only {eval_status}",
-                    "run the evaluation (move it to in-progress or done) before "
-                    "calling the item done",
-                    at="done",
-                )
-        return
-    if name == ITEMS_DONE:
-        if item.kind != "capability":
-            return
-        for edge in project.graph.upstream.get(key, []):
-            if edge.relation != "spec.items":
-                continue
-            target = project.graph.nodes.get(edge.target)
-            if target is not None and target.status != "done":
-                yield Gap(
-                    name,
-                    f"`{edge.target}`, which delivers it, is {target.status}",
-                    "finish the delivering items first",
-                    edge.pointer,
-                    at="done",
-                )
-        return
-    if not _filled(_get(data, name)):
+    check = _CHECKS.get(name) or _KIND_CHECKS.get((name, item.kind))
+    if check is not None:
+        yield from check(project, item, data, at)
+    elif not _filled(_get(data, name)):
         yield Gap(name, f"has no `{name}`", _FIELD_HINTS.get(name, f"fill in `{name}`"), at=at)
+
+
+def _acceptance(project: Project, item: Item, data: dict[str, Any], at: str) -> Iterator[Gap]:
+    listed = data.get("acceptance")
+    criteria = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
+    if not criteria:
+        yield Gap(
+            ACCEPTANCE,
+            "has no acceptance criteria",
+            "add `acceptance:` with at least one criterion that has `metric`, `op` and `threshold`",
+            at=at,
+        )
+    elif not any(all(k in c for k in ("metric", "op", "threshold")) for c in criteria):
+        yield Gap(
+            ACCEPTANCE,
+            "none of its acceptance criteria is measurable",
+            'give one criterion a target: `metric: accuracy`, `op: ">="`, `threshold: 0.9`',
+            ("acceptance",),
+            at=at,
+        )
+
+
+def _evaluation(project: Project, item: Item, data: dict[str, Any], at: str) -> Iterator[Gap]:
+    if not _evaluations(project, item):
+        yield Gap(
+            EVALUATION,
+            "no evaluation targets it",
+            f"add an evaluation item with `targets: [{item.key}]` "
+            f"(`backlog new evaluation {item.id}-eval`)",
+            at=at,
+        )
+
+
+def _rollout(project: Project, item: Item, data: dict[str, Any], at: str) -> Iterator[Gap]:
+    if data.get("risk") != "high":
+        return
+    rollout_value = data.get("rollout")
+    rollout: dict[str, Any] = rollout_value if isinstance(rollout_value, dict) else {}
+    strategy = rollout.get("strategy")
+    if strategy in (None, "direct"):
+        pointer: tuple[str | int, ...] = ("rollout", "strategy") if strategy else ("status",)
+        how = "directly" if strategy else "without a strategy"
+        yield Gap(
+            ROLLOUT,
+            f"rolls out {how} although it is high risk",
+            "set `rollout.strategy` to `feature-flag`, `canary` or `blue-green`",
+            pointer,
+            at=at,
+        )
+    if not _filled(rollout.get("rollback")):
+        yield Gap(
+            ROLLOUT,
+            "says nothing about rollback although it is high risk",
+            "add `rollout.rollback`: how to undo the change",
+            at=at,
+        )
+
+
+def _policy_rules(project: Project, item: Item, data: dict[str, Any], at: str) -> Iterator[Gap]:
+    if not _filled(_get(data, "spec.rules")):
+        yield Gap(
+            POLICY_RULES,
+            "has no rules",
+            "add `rules:` under `spec`, each with `id`, `description` and `action`",
+            at=at,
+        )
+
+
+def _eval_metrics(project: Project, item: Item, data: dict[str, Any], at: str) -> Iterator[Gap]:
+    metrics = _get(data, "spec.metrics")
+    if not isinstance(metrics, list) or not any(
+        isinstance(m, dict) and m.get("threshold") is not None for m in metrics
+    ):
+        yield Gap(
+            EVAL_METRICS,
+            "has no metric with a threshold",
+            'add `metrics: [{metric: accuracy, op: ">=", threshold: 0.9}]` under `spec`',
+            at=at,
+        )
+
+
+def _evaluations_started(
+    project: Project, item: Item, data: dict[str, Any], at: str
+) -> Iterator[Gap]:
+    for evaluation in _evaluations(project, item):
+        eval_status = evaluation.status or ""
+        if eval_status in ("proposed", "refined", "ready"):
+            yield Gap(
+                EVALUATIONS_STARTED,
+                f"its evaluation `{evaluation.key}` is only {eval_status}",
+                "run the evaluation (move it to in-progress or done) before calling the item done",
+                at="done",
+            )
+
+
+def _items_done(project: Project, item: Item, data: dict[str, Any], at: str) -> Iterator[Gap]:
+    if item.kind != "capability":
+        return
+    for edge in project.graph.upstream.get(item.key, []):
+        if edge.relation != "spec.items":
+            continue
+        target = project.graph.nodes.get(edge.target)
+        if target is not None and target.status != "done":
+            yield Gap(
+                ITEMS_DONE,
+                f"`{edge.target}`, which delivers it, is {target.status}",
+                "finish the delivering items first",
+                edge.pointer,
+                at="done",
+            )
+
+
+_Check = Callable[["Project", "Item", dict[str, Any], str], Iterator[Gap]]
+# the named checks, whatever the kind
+_CHECKS: dict[str, _Check] = {
+    ACCEPTANCE: _acceptance,
+    EVALUATION: _evaluation,
+    ROLLOUT: _rollout,
+    EVALUATIONS_STARTED: _evaluations_started,
+    ITEMS_DONE: _items_done,
+}
+# field paths that ask for more than "filled in" on one kind (elsewhere: filled in)
+_KIND_CHECKS: dict[tuple[str, str], _Check] = {
+    (POLICY_RULES, "policy"): _policy_rules,
+    (EVAL_METRICS, "evaluation"): _eval_metrics,
+}
 
 
 def _evaluations(project: Project, item: Item) -> list[Item]:

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeAlias
 
+from backlog_cli.vocab import KINDS as KINDS  # also cli.py's, until it is split
+
 __all__ = [
     "ID_PATTERN",
-    "KINDS",
     "REF_PATTERN",
     "SEMVER_PATTERN",
     "Range",
@@ -29,17 +30,6 @@ __all__ = [
     "parse_version",
     "range_admits",
 ]
-
-KINDS: tuple[str, ...] = (
-    "capability",
-    "prompt",
-    "agent",
-    "tool",
-    "policy",
-    "dataset",
-    "model",
-    "evaluation",
-)
 
 ID_PATTERN = r"^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$"
 

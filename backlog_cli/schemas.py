@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from backlog_cli.errors import BacklogError
-from backlog_cli.refs import KINDS
+from backlog_cli.vocab import KINDS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 ID_BASE = "https://backlog-cli.dev/schemas/v1/"

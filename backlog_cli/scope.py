@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backlog_cli.errors import BacklogError
-from backlog_cli.loader import relpath
+from backlog_cli.paths import relpath
 
 if TYPE_CHECKING:
     from backlog_cli.diagnostic import Diagnostic, Finding

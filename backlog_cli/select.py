@@ -22,12 +22,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from backlog_cli.config import did_you_mean
 from backlog_cli.errors import BacklogError
 from backlog_cli.graph import Edge, Graph, walk
-from backlog_cli.loader import relpath
-from backlog_cli.readiness import STATUSES
-from backlog_cli.refs import ID_PATTERN, KINDS
+from backlog_cli.paths import relpath
+from backlog_cli.refs import ID_PATTERN
+from backlog_cli.suggest import did_you_mean
+from backlog_cli.vocab import KINDS, STATUSES
 
 if TYPE_CHECKING:
     from backlog_cli.config import Config

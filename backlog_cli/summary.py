@@ -12,11 +12,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from backlog_cli.graph import EdgeSpec, Pointer, edge_specs, reference_fields
-from backlog_cli.refs import KINDS
-
-# the spec field that names a file next to the item, per kind
-FILE_FIELDS = {"prompt": "template_file", "evaluation": "config"}
+from backlog_cli.graph import EdgeSpec, edge_specs
+from backlog_cli.vocab import FILE_FIELDS, KINDS, Pointer, reference_fields
 
 
 class Summary(NamedTuple):

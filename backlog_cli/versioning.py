@@ -28,12 +28,13 @@ from backlog_cli.classify import (
 )
 from backlog_cli.config import CONFIG_NAME, Config, load_config
 from backlog_cli.diagnostic import printable
-from backlog_cli.errors import BacklogError
+from backlog_cli.discovery import is_item_path
+from backlog_cli.errors import BacklogError, ParseProblem
 from backlog_cli.fsutil import signals_deferred
-from backlog_cli.loader import Limits, _Problem, decode, is_item_path, parse, relpath
-from backlog_cli.paths import read_text, resolve
+from backlog_cli.loader import Limits, decode, parse
+from backlog_cli.paths import read_text, relpath, resolve
 from backlog_cli.project import Project, load_project
-from backlog_cli.refs import KINDS
+from backlog_cli.vocab import KINDS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -136,7 +137,7 @@ def parse_blob(raw: bytes | None, rel: str, config: Config) -> Side | None:
         return None
     try:
         data, _ = parse(decode(raw), config.limits, track=False)
-    except _Problem:
+    except ParseProblem:
         return None
     return _side_from_data(data, rel)
 
@@ -241,7 +242,7 @@ def _base_layout(
     if yaml_raw is not None:
         try:
             table, _ = parse(decode(yaml_raw), limits, track=False)
-        except _Problem as problem:
+        except ParseProblem as problem:
             table = {} if problem.message == "empty file" else None
         else:
             table = {} if table is None else table  # `---` alone: the defaults

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
+from backlog_cli.vocab import KINDS
 from tests.conftest import git, item, run_cli, write_backlog
 
 if sys.version_info >= (3, 11):
@@ -32,7 +33,6 @@ WORKFLOW = PROJECT / "examples/github/backlog.yml"
 CI_DOC = PROJECT / "docs/ci.md"
 EDITORS_DOC = PROJECT / "docs/editors.md"
 EXAMPLE_ITEMS = PROJECT / "examples/support-copilot/backlog"
-KINDS = ("capability", "prompt", "agent", "tool", "policy", "dataset", "model", "evaluation")
 BIN = Path(sys.executable).parent
 OFFLINE_ENV = {
     "HTTP_PROXY": "http://127.0.0.1:9",

@@ -30,6 +30,7 @@ from backlog_cli.loader import Document, LoadError, load_bytes
 from backlog_cli.model import EXAMPLES, ITEM_MODELS
 from backlog_cli.project import load_project
 from backlog_cli.report import Format, render
+from backlog_cli.vocab import STATUSES
 from tests.conftest import git, run_cli, write_backlog
 
 SCHEMAS = Path(__file__).parent.parent / "schemas"
@@ -460,7 +461,6 @@ def test_cli_never_prints_a_traceback(case: tuple[str, dict[str, Any]], raw: byt
 
 VERSIONS = ["0.1.0", "0.2.0", "1.0.0", "1.0.1", "1.1.0", "2.0.0", "1.0.0-rc.1", "10.0.0"]
 RANGES = ["", "@^1.0", "@^2.0", "@*", "@1.x", "@~1.0.0", "@>=1.0.0 <2.0.0", "@^0.1", "@1.0.0"]
-STATUSES = ["proposed", "refined", "ready", "in-progress", "done", "deprecated"]
 INPUT_NAMES = ["ticket_text", "locale", "history", "customer", "tone"]
 TEMPLATES = [
     "Classify this ticket: {{ ticket_text }}",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backlog_cli.commands.scaffold import FOLDERS
-from backlog_cli.refs import KINDS
+from backlog_cli.vocab import KINDS
 from tests.conftest import git, item, run_cli, write_backlog
 
 # no global or system git config: the owner falls back to the placeholder unless a test sets it

@@ -16,7 +16,6 @@ import pytest
 
 from backlog_cli.refs import (
     ID_PATTERN,
-    KINDS,
     REF_PATTERN,
     SEMVER_PATTERN,
     Range,
@@ -27,6 +26,7 @@ from backlog_cli.refs import (
     parse_version,
     range_admits,
 )
+from backlog_cli.vocab import KINDS
 
 # --- node-semver fixtures -------------------------------------------------------------------
 
@@ -687,19 +687,6 @@ def test_every_kind_is_referenceable(kind: str) -> None:
     assert ref == Ref(kind, "item-1", "^1")
     assert ref is not None
     assert ref.key == f"{kind}/item-1"
-
-
-def test_kinds() -> None:
-    assert KINDS == (
-        "capability",
-        "prompt",
-        "agent",
-        "tool",
-        "policy",
-        "dataset",
-        "model",
-        "evaluation",
-    )
 
 
 def test_ref_defaults_and_str() -> None:

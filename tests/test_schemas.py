@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 
 from backlog_cli import schemagen, schemas
 from backlog_cli.model import EXAMPLES
-from backlog_cli.refs import KINDS
+from backlog_cli.vocab import KINDS
 from tests.conftest import run_cli
 
 REPO = Path(__file__).resolve().parent.parent

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from backlog_cli.diagnostic import Finding, Severity
 from backlog_cli.paths import resolve
-from backlog_cli.summary import FILE_FIELDS
+from backlog_cli.vocab import FILE_FIELDS
 
 if TYPE_CHECKING:
     from backlog_cli.engine import Context

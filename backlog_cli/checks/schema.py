@@ -43,15 +43,17 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from backlog_cli.diagnostic import Finding, Severity
-from backlog_cli.refs import KINDS, SEMVER_PATTERN, parse_ref
+from backlog_cli.refs import SEMVER_PATTERN, parse_ref
 from backlog_cli.schemas import MAX_VERSION_COMPONENT, oversized_components
+from backlog_cli.vocab import KINDS
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
 
     from backlog_cli.engine import Context
-    from backlog_cli.loader import Document, Pointer
+    from backlog_cli.loader import Document
+    from backlog_cli.vocab import Pointer
 
 ID = "schema"
 SEVERITY: Severity = "error"

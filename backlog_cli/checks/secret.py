@@ -60,7 +60,8 @@ from backlog_cli.project import as_item
 
 if TYPE_CHECKING:
     from backlog_cli.engine import Context
-    from backlog_cli.loader import Document, Pointer
+    from backlog_cli.loader import Document
+    from backlog_cli.vocab import Pointer
 
 ID = "secret"
 SEVERITY: Severity = "error"

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from backlog_cli.errors import BacklogError
+from backlog_cli.errors import BacklogError, ParseProblem
 from backlog_cli.fsutil import write_atomic
-from backlog_cli.loader import DEFAULT_LIMITS, Limits, _Problem, decode, parse, split_lines
+from backlog_cli.loader import DEFAULT_LIMITS, Limits, decode, parse, split_lines
 from backlog_cli.refs import parse_version
 
 BOM = "\ufeff"
@@ -64,7 +64,7 @@ def replace_version(text: str, new: str, limits: Limits = DEFAULT_LIMITS) -> str
     body = text.removeprefix(BOM)
     try:
         data, positions = parse(body, limits, track=True)
-    except _Problem as problem:
+    except ParseProblem as problem:
         raise BacklogError(f"cannot parse the item ({problem.message})") from None
     if not isinstance(data, dict) or "version" not in data:
         raise BacklogError('the item has no `version` line; add `version: "0.1.0"` first')
@@ -78,7 +78,7 @@ def replace_version(text: str, new: str, limits: Limits = DEFAULT_LIMITS) -> str
     result = "".join(lines)
     try:
         after, _ = parse(result, limits, track=False)
-    except _Problem as problem:  # pragma: no cover - a splice that breaks YAML is a bug
+    except ParseProblem as problem:  # pragma: no cover - a splice that breaks YAML is a bug
         raise BacklogError(
             f"bumping would break the file ({problem.message}); not written"
         ) from None
@@ -97,7 +97,7 @@ def write_bump(path: Path, new: str, limits: Limits = DEFAULT_LIMITS) -> str:
         text = decode(raw)
     except OSError as exc:
         raise BacklogError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except _Problem as problem:
+    except ParseProblem as problem:
         raise BacklogError(f"{path}: {problem.message}") from None
     had_bom = raw.startswith(b"\xef\xbb\xbf")
     data, _ = parse(text, limits, track=False)

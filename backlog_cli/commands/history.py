@@ -50,8 +50,8 @@ from backlog_cli.classify import (
 )
 from backlog_cli.commands import inventory
 from backlog_cli.config import Config
+from backlog_cli.discovery import is_item_path
 from backlog_cli.errors import BacklogError
-from backlog_cli.loader import is_item_path
 from backlog_cli.paths import read_text, resolve
 from backlog_cli.project import Item, Project
 from backlog_cli.versioning import Side, _template_rel, parse_blob

@@ -10,7 +10,6 @@ Nothing here prints; refusals are `BacklogError`s raised before anything is writ
 from __future__ import annotations
 
 import datetime
-import fnmatch
 import json
 import os
 import re
@@ -22,16 +21,18 @@ from backlog_cli.config import (
     CONFIG_NAME,
     Config,
     _pyproject_has_table,
-    did_you_mean,
     find_git_root,
     load_config,
 )
 from backlog_cli.dates import today
+from backlog_cli.discovery import is_excluded
 from backlog_cli.errors import BacklogError
 from backlog_cli.fsutil import write_atomic
-from backlog_cli.loader import relpath
-from backlog_cli.refs import ID_PATTERN, KINDS
+from backlog_cli.paths import relpath
+from backlog_cli.refs import ID_PATTERN
 from backlog_cli.schemas import ID_BASE, file_name, schema_dir
+from backlog_cli.suggest import did_you_mean
+from backlog_cli.vocab import API_VERSION, KINDS
 
 FOLDERS: dict[str, str] = {
     "capability": "capabilities",
@@ -142,7 +143,7 @@ def _quoted(value: str) -> str:
 
 _ENVELOPE = """\
 # yaml-language-server: $schema={schema}
-apiVersion: backlog/v1
+apiVersion: {api_version}
 kind: {kind}
 id: {id}
 title: {title}
@@ -320,7 +321,12 @@ spec:
 def render_item(kind: str, item_id: str, *, title: str, owner: str, schema: str) -> str:
     """The text of a fresh item: valid against the schema, no live references."""
     text = _ENVELOPE.format(
-        schema=schema, kind=kind, id=item_id, title=_quoted(title), owner=_quoted(owner)
+        schema=schema,
+        api_version=API_VERSION,
+        kind=kind,
+        id=item_id,
+        title=_quoted(title),
+        owner=_quoted(owner),
     )
     if kind in ("capability", "prompt", "agent", "tool"):
         text += _READINESS
@@ -333,16 +339,6 @@ def render_item(kind: str, item_id: str, *, title: str, owner: str, schema: str)
 
 
 # --- where it goes ----------------------------------------------------------------------
-
-
-def _excluded(path: Path, config: Config) -> bool:
-    # the matching of `loader.discover_entries`: nothing is written where check will not look
-    local = relpath(path, config.project_root)
-    for pattern in config.exclude:
-        pat = pattern.rstrip("/")
-        if fnmatch.fnmatchcase(local, pat) or fnmatch.fnmatchcase(local, pat + "/*"):
-            return True
-    return False
 
 
 def _checked_target(raw: Path, config: Config, shown: str) -> Path:
@@ -365,7 +361,8 @@ def _checked_target(raw: Path, config: Config, shown: str) -> Path:
         raise BacklogError(f"{shown}: outside the repository {config.repo_root}")
     if any(part.startswith(".") for part in target.relative_to(items).parts):
         raise BacklogError(f"{shown}: hidden files and folders are skipped by `backlog check`")
-    if _excluded(target, config):
+    # discovery's own matching: nothing is written where check will not look
+    if is_excluded(relpath(target, config.project_root), config.exclude):
         raise BacklogError(f"{shown}: matches an `exclude` pattern of {config.source}")
     return target
 

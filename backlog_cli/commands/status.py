@@ -13,10 +13,8 @@ from typing import Any
 
 from backlog_cli.diagnostic import printable
 from backlog_cli.project import Item, Project
-from backlog_cli.readiness import STATUSES, evaluate
-from backlog_cli.refs import KINDS
-
-_GATED_FROM = ("refined", "ready", "in-progress", "done")
+from backlog_cli.readiness import evaluate
+from backlog_cli.vocab import GATED, KINDS, STATUSES
 
 
 @dataclass
@@ -64,7 +62,7 @@ def build(project: Project) -> StatusReport:
         if status is None:
             continue
         board[item.kind][status] += 1
-        if status not in _GATED_FROM:
+        if status not in GATED:
             continue
         held_to = "ready" if status == "refined" else status
         reasons = [gap.reason for gap in evaluate(project, item, rules, held_to)]

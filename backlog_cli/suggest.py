@@ -1,0 +1,16 @@
+"""`did you mean ...?` for every unknown name a user can type: a kind, a status, a rule id,
+a config key, a selector method, a schema name.
+
+One function, so that every such message has the same wording and the same closeness cutoff.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`; did you mean `x`?` for the closest of `choices`, or "" when none is close."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean `{match[0]}`?" if match else ""
