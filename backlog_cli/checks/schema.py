@@ -39,6 +39,7 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -310,143 +311,31 @@ def _short(value: Any) -> str:
 Explained = tuple[tuple[str | int, ...], str, "str | None", bool]
 
 
+@dataclass(frozen=True)
+class _Error:
+    """A jsonschema error as the explanations read it."""
+
+    pointer: tuple[str | int, ...]
+    where: str  # the pointer as users write it, in backticks
+    expected: Any  # the failing keyword's value in the schema
+    value: Any  # the instance that failed
+    schema: dict[str, Any]
+
+    @property
+    def inside(self) -> str:
+        return "" if not self.pointer else f" in {self.where}"
+
+
 def _explain(error: ValidationError) -> Iterator[Explained]:
     pointer = tuple(error.absolute_path)
-    where = f"`{_dotted(pointer)}`"
-    hint: str | None
-    keyword = error.validator
-    expected: Any = error.validator_value
-    value = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
-
-    if keyword == "additionalProperties" and isinstance(value, dict):
-        allowed = list(schema.get("properties", {}))
-        patterns = list(schema.get("patternProperties", {}))
-        for key in value:
-            if key in allowed or any(re.search(p, str(key)) for p in patterns):
-                continue
-            inside = "" if not pointer else f" in {where}"
-            if not allowed:
-                yield (
-                    (*pointer, key),
-                    (
-                        f"`{key}`{inside} is not a valid name: use letters, digits and `_`, "
-                        "not starting with a digit"
-                    ),
-                    None,
-                    True,
-                )
-                continue
-            match = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-            hint = (
-                f"did you mean `{match[0]}`?"
-                if match
-                else (
-                    "allowed keys: "
-                    + ", ".join(allowed)
-                    + ("; organisation-specific fields start with `x-`" if patterns else "")
-                )
-            )
-            yield (*pointer, key), f"unknown key `{key}`{inside}", hint, True
+    e = _Error(pointer, f"`{_dotted(pointer)}`", error.validator_value, error.instance, schema)
+    keyword = str(error.validator)
+    explain = _EXPLAINERS.get(keyword)
+    found = explain(e) if explain is not None else None
+    if found is not None:
+        yield from found
         return
-
-    if keyword == "required":
-        missing = expected
-        present = set(value) if isinstance(value, dict) else set()
-        for key in missing:
-            if key in present:
-                continue
-            inside = "" if not pointer else f" in {where}"
-            unknown = [str(k) for k in present if k not in schema.get("properties", {})]
-            near = difflib.get_close_matches(key, unknown, n=1, cutoff=0.6)
-            hint = f"is `{near[0]}` a misspelling of `{key}`?" if near else None
-            yield pointer, f"missing required key `{key}`{inside}", hint, bool(pointer)
-        return
-
-    if keyword == "type":
-        got = _yaml_type(value)
-        message = f"{where} must be {_expected(schema)}, not {got}"
-        hint = None
-        if schema.get("type") == "string" and isinstance(value, (int, float, bool)):
-            shown = str(value).lower() if isinstance(value, bool) else str(value)
-            hint = f"YAML read `{shown}` as {got}; quote it"
-            if pointer == ("version",):
-                hint += ' and write a full version: `version: "1.0.0"`'
-        elif value is None:
-            hint = "the value is missing: fill it in or remove the key"
-        yield pointer, message, hint, False
-        return
-
-    if keyword in ("enum", "const"):
-        options = expected if keyword == "enum" else [expected]
-        if pointer == ("kind",):
-            match = difflib.get_close_matches(str(value), KINDS, n=1, cutoff=0.5)
-            hint = f"did you mean `{match[0]}`?" if match else "kinds: " + ", ".join(KINDS)
-            yield pointer, f"unknown kind `{_short(value)}`", hint, False
-            return
-        shown = ", ".join(f"`{o}`" for o in options)
-        match = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.5)
-        hint = f"did you mean `{match[0]}`?" if match else None
-        if keyword == "const":
-            message = f"{where} must be {shown}, not `{_short(value)}`"
-        else:
-            message = f"{where} is `{_short(value)}`; expected one of {shown}"
-        yield pointer, message, hint, False
-        return
-
-    if keyword == "pattern" and isinstance(value, str):
-        yield pointer, *_pattern_message(where, value, str(expected)), False
-        return
-
-    if keyword == "maxLength" and isinstance(value, str):
-        hint = None
-        if pointer == ("version",):
-            hint = (
-                "npm's semver refuses a longer version, so no range could admit it; shorten "
-                "its prerelease or build part"
-            )
-        message = f"{where} is {len(value)} characters long; at most {expected} are allowed"
-        yield pointer, message, hint, False
-        return
-
-    if keyword == "anyOf" and all(isinstance(s, dict) and set(s) == {"required"} for s in expected):
-        groups = [" + ".join(f"`{k}`" for k in s["required"]) for s in expected]
-        yield pointer, f"{where} needs {' or '.join(groups)}", None, False
-        return
-
-    if keyword == "not" and isinstance(expected, dict):
-        both = expected.get("required", [])
-        if both:
-            names = " and ".join(f"`{k}`" for k in both)
-            yield pointer, f"{where} has both {names}; keep only one", None, False
-            return
-
-    if keyword == "dependentRequired" and isinstance(value, dict):
-        for key, needs in expected.items():
-            if key in value:
-                lacking = [n for n in needs if n not in value]
-                if lacking:
-                    names = " and ".join(f"`{n}`" for n in lacking)
-                    yield (
-                        (*pointer, key),
-                        (
-                            f"`{key}` in {where} needs {names} too: a measurable target has "
-                            "`metric`, `op` and `threshold`"
-                        ),
-                        None,
-                        True,
-                    )
-        return
-
-    if keyword == "format":
-        yield (
-            pointer,
-            (f"{where} is `{_short(value)}`, not a valid {expected}"),
-            "write dates as YYYY-MM-DD, e.g. 2026-06-30",
-            False,
-        )
-        return
-
     if keyword in ("anyOf", "oneOf") and error.context:
         # report the closest branch's own errors rather than a bare "not valid under any"
         from jsonschema.exceptions import best_match
@@ -455,11 +344,158 @@ def _explain(error: ValidationError) -> Iterator[Explained]:
         if best is not None:
             yield from _explain(best)
             return
-
     message = error.message
     if len(message) > 200:
         message = message[:197] + "..."
-    yield pointer, f"{where}: {message}", None, False
+    yield pointer, f"{e.where}: {message}", None, False
+
+
+# Each explainer returns its findings, or None when the error is not one it explains.
+
+
+def _unknown_keys(e: _Error) -> list[Explained] | None:
+    if not isinstance(e.value, dict):
+        return None
+    allowed = list(e.schema.get("properties", {}))
+    patterns = list(e.schema.get("patternProperties", {}))
+    out: list[Explained] = []
+    for key in e.value:
+        if key in allowed or any(re.search(p, str(key)) for p in patterns):
+            continue
+        if not allowed:
+            message = (
+                f"`{key}`{e.inside} is not a valid name: use letters, digits and `_`, "
+                "not starting with a digit"
+            )
+            out.append(((*e.pointer, key), message, None, True))
+            continue
+        match = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        hint = (
+            f"did you mean `{match[0]}`?"
+            if match
+            else (
+                "allowed keys: "
+                + ", ".join(allowed)
+                + ("; organisation-specific fields start with `x-`" if patterns else "")
+            )
+        )
+        out.append(((*e.pointer, key), f"unknown key `{key}`{e.inside}", hint, True))
+    return out
+
+
+def _missing_keys(e: _Error) -> list[Explained]:
+    present = set(e.value) if isinstance(e.value, dict) else set()
+    out: list[Explained] = []
+    for key in e.expected:
+        if key in present:
+            continue
+        unknown = [str(k) for k in present if k not in e.schema.get("properties", {})]
+        near = difflib.get_close_matches(key, unknown, n=1, cutoff=0.6)
+        hint = f"is `{near[0]}` a misspelling of `{key}`?" if near else None
+        out.append((e.pointer, f"missing required key `{key}`{e.inside}", hint, bool(e.pointer)))
+    return out
+
+
+def _wrong_type(e: _Error) -> list[Explained]:
+    value = e.value
+    got = _yaml_type(value)
+    message = f"{e.where} must be {_expected(e.schema)}, not {got}"
+    hint = None
+    if e.schema.get("type") == "string" and isinstance(value, (int, float, bool)):
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        hint = f"YAML read `{shown}` as {got}; quote it"
+        if e.pointer == ("version",):
+            hint += ' and write a full version: `version: "1.0.0"`'
+    elif value is None:
+        hint = "the value is missing: fill it in or remove the key"
+    return [(e.pointer, message, hint, False)]
+
+
+def _not_an_option(e: _Error, *, const: bool = False) -> list[Explained]:
+    value = e.value
+    if e.pointer == ("kind",):
+        match = difflib.get_close_matches(str(value), KINDS, n=1, cutoff=0.5)
+        hint = f"did you mean `{match[0]}`?" if match else "kinds: " + ", ".join(KINDS)
+        return [(e.pointer, f"unknown kind `{_short(value)}`", hint, False)]
+    options = [e.expected] if const else e.expected
+    shown = ", ".join(f"`{o}`" for o in options)
+    match = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.5)
+    near = f"did you mean `{match[0]}`?" if match else None
+    if const:
+        message = f"{e.where} must be {shown}, not `{_short(value)}`"
+    else:
+        message = f"{e.where} is `{_short(value)}`; expected one of {shown}"
+    return [(e.pointer, message, near, False)]
+
+
+def _no_match(e: _Error) -> list[Explained] | None:
+    if not isinstance(e.value, str):
+        return None
+    return [(e.pointer, *_pattern_message(e.where, e.value, str(e.expected)), False)]
+
+
+def _too_long(e: _Error) -> list[Explained] | None:
+    if not isinstance(e.value, str):
+        return None
+    hint = None
+    if e.pointer == ("version",):
+        hint = (
+            "npm's semver refuses a longer version, so no range could admit it; shorten "
+            "its prerelease or build part"
+        )
+    message = f"{e.where} is {len(e.value)} characters long; at most {e.expected} are allowed"
+    return [(e.pointer, message, hint, False)]
+
+
+def _needs_one_of(e: _Error) -> list[Explained] | None:
+    if not all(isinstance(s, dict) and set(s) == {"required"} for s in e.expected):
+        return None  # a real alternative of schemas: the closest branch explains it
+    groups = [" + ".join(f"`{k}`" for k in s["required"]) for s in e.expected]
+    return [(e.pointer, f"{e.where} needs {' or '.join(groups)}", None, False)]
+
+
+def _both_given(e: _Error) -> list[Explained] | None:
+    both = e.expected.get("required", []) if isinstance(e.expected, dict) else []
+    if not both:
+        return None
+    names = " and ".join(f"`{k}`" for k in both)
+    return [(e.pointer, f"{e.where} has both {names}; keep only one", None, False)]
+
+
+def _incomplete_target(e: _Error) -> list[Explained] | None:
+    if not isinstance(e.value, dict):
+        return None
+    out: list[Explained] = []
+    for key, needs in e.expected.items():
+        lacking = [n for n in needs if n not in e.value] if key in e.value else []
+        if lacking:
+            names = " and ".join(f"`{n}`" for n in lacking)
+            message = (
+                f"`{key}` in {e.where} needs {names} too: a measurable target has "
+                "`metric`, `op` and `threshold`"
+            )
+            out.append(((*e.pointer, key), message, None, True))
+    return out
+
+
+def _bad_date(e: _Error) -> list[Explained]:
+    message = f"{e.where} is `{_short(e.value)}`, not a valid {e.expected}"
+    return [(e.pointer, message, "write dates as YYYY-MM-DD, e.g. 2026-06-30", False)]
+
+
+_EXPLAINERS: dict[str, Callable[[_Error], list[Explained] | None]] = {
+    "additionalProperties": _unknown_keys,
+    "required": _missing_keys,
+    "type": _wrong_type,
+    "enum": _not_an_option,
+    "const": lambda e: _not_an_option(e, const=True),
+    "pattern": _no_match,
+    "maxLength": _too_long,
+    "anyOf": _needs_one_of,
+    "not": _both_given,
+    "dependentRequired": _incomplete_target,
+    "format": _bad_date,
+}
 
 
 _ID_RE = "^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$"
