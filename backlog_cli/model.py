@@ -16,8 +16,13 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from backlog_cli.refs import ID_PATTERN, KINDS, SEMVER_PATTERN
-from backlog_cli.schemas import MAX_VERSION_COMPONENT, MAX_VERSION_LENGTH, oversized_components
+from backlog_cli.refs import ID_PATTERN, KINDS
+from backlog_cli.semver import (
+    MAX_VERSION_COMPONENT,
+    MAX_VERSION_LENGTH,
+    SEMVER_PATTERN,
+    oversized_components,
+)
 
 _ID_BODY = ID_PATTERN.removeprefix("^").removesuffix("$")
 # The fine syntax of a range is checked by the `version-constraint` rule; the schema only

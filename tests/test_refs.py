@@ -18,15 +18,13 @@ from backlog_cli.refs import (
     ID_PATTERN,
     KINDS,
     REF_PATTERN,
-    SEMVER_PATTERN,
     Range,
     Ref,
-    Version,
     parse_range,
     parse_ref,
-    parse_version,
     range_admits,
 )
+from backlog_cli.semver import SEMVER_PATTERN, Version, parse_version
 
 # --- node-semver fixtures -------------------------------------------------------------------
 

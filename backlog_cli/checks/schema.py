@@ -43,8 +43,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from backlog_cli.diagnostic import Diagnostic, Severity
-from backlog_cli.refs import KINDS, SEMVER_PATTERN, parse_ref
-from backlog_cli.schemas import MAX_VERSION_COMPONENT, oversized_components
+from backlog_cli.refs import KINDS, parse_ref
+from backlog_cli.semver import MAX_VERSION_COMPONENT, SEMVER_PATTERN, oversized_components
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
