@@ -130,7 +130,7 @@ def _walk(path: str, old: Any, new: Any, out: list[tuple[str, Any, Any]]) -> Non
         out.append((path, old, new))
 
 
-# --- generic comparison (other kinds, and keys the kinds below do not name) ---------------
+# --- generic comparison (other kinds, and keys the kind rules do not name) -----------------
 
 _TEXT_FIELDS = frozenset({"description", "narrative", "provenance"})
 REF_RE = re.compile(rf"^(?:{'|'.join(KINDS)})/[^@\s]+(?:@.*)?\Z", re.DOTALL)
