@@ -16,8 +16,13 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from backlog_cli.refs import ID_PATTERN, SEMVER_PATTERN
-from backlog_cli.schemas import MAX_VERSION_COMPONENT, MAX_VERSION_LENGTH, oversized_components
+from backlog_cli.refs import ID_PATTERN
+from backlog_cli.semver import (
+    MAX_VERSION_COMPONENT,
+    MAX_VERSION_LENGTH,
+    SEMVER_PATTERN,
+    oversized_components,
+)
 from backlog_cli.vocab import KINDS
 
 _ID_BODY = ID_PATTERN.removeprefix("^").removesuffix("$")

@@ -13,34 +13,24 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import NamedTuple, TypeAlias
+from dataclasses import dataclass
+from typing import NamedTuple
 
+from backlog_cli.semver import MAX_VERSION_COMPONENT, MAX_VERSION_LENGTH, Version, parse_version
 from backlog_cli.vocab import KINDS as KINDS  # also cli.py's, until it is split
 
 __all__ = [
     "ID_PATTERN",
     "REF_PATTERN",
-    "SEMVER_PATTERN",
     "Range",
     "Ref",
-    "Version",
     "parse_range",
     "parse_ref",
-    "parse_version",
+    "parse_version",  # cli.py imports it from here until its split lands; semver owns it
     "range_admits",
 ]
 
 ID_PATTERN = r"^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$"
-
-# The regex published on semver.org; the numbered-group variant is used because it is the one
-# that is valid ECMA-262, which JSON Schema "pattern" requires.
-SEMVER_PATTERN = (
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)"
-    r"(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
-)
 
 # The schema only guards the alphabet of the range; parse_range owns its grammar, so that
 # error messages about a bad range come from one place and can explain what is wrong.
@@ -52,88 +42,9 @@ REF_PATTERN = (
     + r"(?:@[0-9A-Za-z.^~*<>=|+ -]+)?$"
 )
 
-# re.ASCII keeps \d and \s as narrow as ECMA-262's, so the Python reading of the shared
-# patterns is the same as a JSON Schema validator's.
-_SEMVER_RE = re.compile(SEMVER_PATTERN, re.ASCII)
+# re.ASCII, as for semver.SEMVER_PATTERN: the Python reading of a pattern the JSON Schemas
+# share is the same as a JSON Schema validator's.
 _REF_RE = re.compile(REF_PATTERN, re.ASCII)
-
-# node-semver refuses versions longer than 256 characters or with a component it cannot hold
-# exactly in a JS number; mirrored so that admits() never says yes where npm says no.
-_MAX_SAFE_INTEGER = 2**53 - 1
-_MAX_VERSION_LENGTH = 256
-
-_Identifier: TypeAlias = str | int
-_PrereleaseKey: TypeAlias = tuple[int, tuple[tuple[int, int, str], ...]]
-_Precedence: TypeAlias = tuple[int, int, int, _PrereleaseKey]
-
-
-def _is_numeric(identifier: _Identifier) -> bool:
-    return isinstance(identifier, int) or (identifier.isascii() and identifier.isdigit())
-
-
-def _precedence(
-    major: int, minor: int, patch: int, prerelease: tuple[_Identifier, ...]
-) -> _Precedence:
-    if not prerelease:
-        # A release outranks every prerelease of the same major.minor.patch.
-        return (major, minor, patch, (1, ()))
-    parts = tuple(
-        (0, int(part), "") if _is_numeric(part) else (1, 0, str(part)) for part in prerelease
-    )
-    # Tuple comparison already gives SemVer's rule that a longer identifier list wins when
-    # all shared identifiers are equal, and numeric identifiers (tag 0) sort below others.
-    return (major, minor, patch, (0, parts))
-
-
-@dataclass(frozen=True, order=True)
-class Version:
-    """A SemVer 2.0.0 version.
-
-    Comparison follows SemVer precedence, and build metadata plays no part in it (nor in
-    equality or hashing): the generated ordering methods look only at the precomputed
-    ``_precedence`` key, because comparing the raw fields would rank ``1.0.0`` below
-    ``1.0.0-alpha`` and fail outright on mixed numeric/alphanumeric identifiers.
-    """
-
-    major: int = field(compare=False)
-    minor: int = field(compare=False)
-    patch: int = field(compare=False)
-    prerelease: tuple[str | int, ...] = field(default=(), compare=False)
-    build: tuple[str, ...] = field(default=(), compare=False)
-    _precedence: _Precedence = field(init=False, repr=False, compare=True)
-
-    def __post_init__(self) -> None:
-        key = _precedence(self.major, self.minor, self.patch, self.prerelease)
-        object.__setattr__(self, "_precedence", key)
-
-    def __str__(self) -> str:
-        text = f"{self.major}.{self.minor}.{self.patch}"
-        if self.prerelease:
-            text += "-" + ".".join(str(part) for part in self.prerelease)
-        if self.build:
-            text += "+" + ".".join(self.build)
-        return text
-
-
-@functools.lru_cache(maxsize=16384)
-def parse_version(text: str) -> Version | None:
-    """Parse a strict SemVer 2.0.0 string (no ``v`` prefix, no leading zeros, no padding)."""
-    match = _SEMVER_RE.fullmatch(text)
-    if match is None:
-        return None
-    major, minor, patch, prerelease, build = match.groups()
-    try:
-        return Version(
-            int(major),
-            int(minor),
-            int(patch),
-            tuple(int(p) if p.isdigit() else p for p in prerelease.split("."))
-            if prerelease
-            else (),
-            tuple(build.split(".")) if build else (),
-        )
-    except ValueError:  # a component past Python's int digit limit: no usable version
-        return None
 
 
 class Ref(NamedTuple):
@@ -202,8 +113,8 @@ def _bounded(source: str) -> str:
     # Python's engine backtracks the same way, and equal bounds keep matches identical.
     for token, limit in (
         (r"\s", 1),
-        (r"\d", _MAX_VERSION_LENGTH),
-        (_LETTERDASHNUMBER, _MAX_VERSION_LENGTH - 6),
+        (r"\d", MAX_VERSION_LENGTH),
+        (_LETTERDASHNUMBER, MAX_VERSION_LENGTH - 6),
     ):
         source = source.replace(f"{token}*", f"{token}{{0,{limit}}}")
         source = source.replace(f"{token}+", f"{token}{{1,{limit}}}")
@@ -396,17 +307,17 @@ def _parse_comparator(word: str, raw: str) -> _Comparator:
     operator, version_text = match.group(1, 2)
     if version_text is None:
         return _Comparator("", None)
-    if len(version_text) > _MAX_VERSION_LENGTH:
+    if len(version_text) > MAX_VERSION_LENGTH:
         raise ValueError(
             f"invalid version range {raw!r}: version {version_text!r} is longer than "
-            f"{_MAX_VERSION_LENGTH} characters"
+            f"{MAX_VERSION_LENGTH} characters"
         )
     major, minor, patch, pre = (match.group(i) for i in (3, 4, 5, 6))
     numbers = (int(major), int(minor), int(patch))
-    if max(numbers) > _MAX_SAFE_INTEGER:
+    if max(numbers) > MAX_VERSION_COMPONENT:
         raise ValueError(
             f"invalid version range {raw!r}: version {version_text!r} has a component above "
-            f"{_MAX_SAFE_INTEGER}"
+            f"{MAX_VERSION_COMPONENT}"
         )
     prerelease = tuple(int(p) if p.isdigit() else p for p in pre.split(".")) if pre else ()
     return _Comparator("" if operator == "=" else operator, Version(*numbers, prerelease))
@@ -471,8 +382,8 @@ class Range:
     def admits(self, version: Version) -> bool:
         """True exactly when node-semver's ``satisfies(version, range)`` is true."""
         if (
-            len(str(version)) > _MAX_VERSION_LENGTH
-            or max(version.major, version.minor, version.patch) > _MAX_SAFE_INTEGER
+            len(str(version)) > MAX_VERSION_LENGTH
+            or max(version.major, version.minor, version.patch) > MAX_VERSION_COMPONENT
         ):
             return False
         return any(_admits_set(comparators, version) for comparators in self._sets)

@@ -8,7 +8,6 @@ Checking reads the committed files, so nothing here imports pydantic.
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,32 +18,6 @@ from backlog_cli.vocab import KINDS
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 ID_BASE = "https://backlog-cli.dev/schemas/v1/"
 ITEM_SCHEMAS = ("envelope", *KINDS, "item")
-
-# node-semver refuses a version longer than 256 characters or with a component it cannot hold
-# exactly in a JS number, and so no range admits such a version (`refs.Range.admits`). The
-# length is a `maxLength`; a regex cannot sensibly bound the value of a component, so the
-# model and the `schema` rule check that on top of the JSON Schema, the same way.
-MAX_VERSION_LENGTH = 256
-MAX_VERSION_COMPONENT = 2**53 - 1
-# `\d` as in SEMVER_PATTERN, which a JSON Schema validator reads with Unicode digits
-_VERSION_CORE = re.compile(r"(\d+)\.(\d+)\.(\d+)")
-_COMPONENT_DIGITS = len(str(MAX_VERSION_COMPONENT))
-
-
-def oversized_components(version: str) -> list[str]:
-    """The names (`major`, `minor`, `patch`) of the components of a SemVer `version` above
-    MAX_VERSION_COMPONENT."""
-    core = _VERSION_CORE.match(version)
-    if core is None:
-        return []
-    # digits are counted before int() reads them: a 5,000-digit component is over the
-    # bound, and past Python's int-conversion digit limit
-    return [
-        name
-        for name, digits in zip(("major", "minor", "patch"), core.groups(), strict=True)
-        if len(digits) > _COMPONENT_DIGITS
-        or (len(digits) == _COMPONENT_DIGITS and int(digits) > MAX_VERSION_COMPONENT)
-    ]
 
 
 def schema_dir() -> Path:

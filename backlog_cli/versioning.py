@@ -16,16 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from backlog_cli import git
-from backlog_cli.classify import (
-    Change,
-    actual_bump,
-    bump_satisfies,
-    classify,
-    field_changes,
-    level_of,
-    rename_table,
-    required_bump,
-)
+from backlog_cli.classify import Change, classify, field_changes, level_of, rename_table
 from backlog_cli.config import CONFIG_NAME, Config, load_config
 from backlog_cli.diagnostic import printable
 from backlog_cli.discovery import is_item_path
@@ -34,6 +25,7 @@ from backlog_cli.fsutil import signals_deferred
 from backlog_cli.loader import Limits, decode, parse
 from backlog_cli.paths import read_text, relpath, resolve
 from backlog_cli.project import Project, load_project
+from backlog_cli.semver import Bump, Level, actual_bump, bump_satisfies, required_bump
 from backlog_cli.vocab import KINDS
 
 if sys.version_info >= (3, 11):
@@ -82,9 +74,9 @@ class ItemChange:
     renamed_from: str | None = None  # base key, when the id was renamed
     changes: list[Change] = field(default_factory=list)
     fields: list[tuple[str, Any, Any]] = field(default_factory=list)
-    level: str = "none"
-    required: str = "none"
-    actual: str = "none"
+    level: Level = Level.NONE
+    required: Level = Level.NONE
+    actual: Bump = Level.NONE
 
     @property
     def moved(self) -> bool:
@@ -92,7 +84,7 @@ class ItemChange:
 
     @property
     def bump_ok(self) -> bool:
-        return bump_satisfies(self.actual, self.required) and self.actual != "decreased"
+        return bump_satisfies(self.actual, self.required)
 
 
 def template_text(side: Side | None) -> str | None:

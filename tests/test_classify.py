@@ -14,18 +14,14 @@ from typing import Any
 import pytest
 
 from backlog_cli.classify import (
-    LEVELS,
     MISSING,
     Change,
-    actual_bump,
-    bump_satisfies,
-    bump_version,
     classify,
     field_changes,
     level_of,
-    required_bump,
     schema_changes,
 )
+from backlog_cli.semver import LEVELS, actual_bump, bump_satisfies, bump_version, required_bump
 
 Spec = dict[str, Any]
 

@@ -17,15 +17,13 @@ import pytest
 from backlog_cli.refs import (
     ID_PATTERN,
     REF_PATTERN,
-    SEMVER_PATTERN,
     Range,
     Ref,
-    Version,
     parse_range,
     parse_ref,
-    parse_version,
     range_admits,
 )
+from backlog_cli.semver import SEMVER_PATTERN, Version, parse_version
 from backlog_cli.vocab import KINDS
 
 # --- node-semver fixtures -------------------------------------------------------------------

@@ -44,8 +44,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from backlog_cli.diagnostic import Finding, Severity
-from backlog_cli.refs import SEMVER_PATTERN, parse_ref
-from backlog_cli.schemas import MAX_VERSION_COMPONENT, oversized_components
+from backlog_cli.refs import parse_ref
+from backlog_cli.semver import MAX_VERSION_COMPONENT, SEMVER_PATTERN, oversized_components
 from backlog_cli.vocab import KINDS
 
 if TYPE_CHECKING:

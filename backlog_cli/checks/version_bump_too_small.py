@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from backlog_cli.checks._versioning import head_item, reasons, version_position
 from backlog_cli.diagnostic import Finding, Severity
+from backlog_cli.semver import Level, bump_version
 
 if TYPE_CHECKING:
     from backlog_cli.engine import Context
@@ -34,12 +35,10 @@ def check(context: Context) -> Iterator[Finding]:
     comparison = context.comparison
     if comparison is None:
         return
-    from backlog_cli.classify import bump_version  # only runs with --base: import it then
-
     for change in comparison.items:
-        if change.state != "changed" or change.level == "none":
+        if change.state != "changed" or change.level == Level.NONE:
             continue
-        if change.actual in ("none", "decreased", "invalid") or change.bump_ok:
+        if change.actual in (Level.NONE, "decreased", "invalid") or change.bump_ok:
             continue
         item = head_item(project, change)
         if item is None or change.base is None or change.head is None:

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from backlog_cli.diagnostic import Finding, Severity
-from backlog_cli.refs import parse_range, parse_version
-from backlog_cli.schemas import oversized_components
+from backlog_cli.refs import parse_range
+from backlog_cli.semver import oversized_components, parse_version
 
 if TYPE_CHECKING:
     from backlog_cli.engine import Context

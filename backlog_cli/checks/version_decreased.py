@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from backlog_cli.checks._versioning import head_item, version_position
 from backlog_cli.diagnostic import Finding, Severity
+from backlog_cli.semver import Level, bump_version
 
 if TYPE_CHECKING:
     from backlog_cli.engine import Context
@@ -49,12 +50,10 @@ def check(context: Context) -> Iterator[Finding]:
         )
 
 
-def _hint(base_version: str | None, required: str) -> str:
+def _hint(base_version: str | None, required: Level) -> str:
     """The lowest version that passes: the base's, or, when the spec changed, the bump the
     change needs (using the base's own version would then fail `version-not-bumped`)."""
-    if base_version is not None and required in ("major", "minor", "patch"):
-        from backlog_cli.classify import bump_version
-
+    if base_version is not None and required != Level.NONE:
         try:
             lowest = bump_version(base_version, required)
         except ValueError:

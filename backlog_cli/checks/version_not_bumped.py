@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from backlog_cli.checks._versioning import head_item, reasons, version_position
 from backlog_cli.diagnostic import Finding, Severity
+from backlog_cli.semver import Level, bump_version
 
 if TYPE_CHECKING:
     from backlog_cli.engine import Context
@@ -34,10 +35,8 @@ def check(context: Context) -> Iterator[Finding]:
     comparison = context.comparison
     if comparison is None:
         return
-    from backlog_cli.classify import bump_version  # only runs with --base: import it then
-
     for change in comparison.items:
-        if change.state != "changed" or change.level == "none" or change.actual != "none":
+        if change.state != "changed" or change.level == Level.NONE or change.actual != Level.NONE:
             continue
         item = head_item(project, change)
         if item is None or change.base is None or change.base.version is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from backlog_cli.errors import BacklogError, ParseProblem
 from backlog_cli.fsutil import write_atomic
 from backlog_cli.loader import DEFAULT_LIMITS, Limits, decode, parse, split_lines
-from backlog_cli.refs import parse_version
+from backlog_cli.semver import parse_version
 
 BOM = "\ufeff"
 

@@ -6,8 +6,8 @@ import difflib
 import json
 from typing import Any
 
-from backlog_cli.classify import MISSING, bump_version, same_content
-from backlog_cli.refs import parse_version
+from backlog_cli.classify import MISSING, same_content
+from backlog_cli.semver import Level, bump_version, parse_version
 from backlog_cli.versioning import Comparison, ItemChange, Side, template_text
 
 _MARK = {"added": "+", "removed": "-", "moved": ">", "changed": "~"}
@@ -17,9 +17,9 @@ _STYLE = {
     "-": "\x1b[31m",
     ">": "\x1b[36m",
     "~": "\x1b[33m",
-    "major": "\x1b[1;31m",
-    "minor": "\x1b[1;33m",
-    "patch": "\x1b[1;36m",
+    Level.MAJOR: "\x1b[1;31m",
+    Level.MINOR: "\x1b[1;33m",
+    Level.PATCH: "\x1b[1;36m",
     "dim": "\x1b[2m",
 }
 
@@ -62,10 +62,10 @@ def _version_text(side: Side) -> str:
     return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
-def required_bump(change: ItemChange) -> str:
+def required_bump(change: ItemChange) -> Level:
     """The bump `check --base` asks for: none when the base version is absent or not SemVer
     (there is nothing to bump from; the `schema` rule reports the version itself)."""
-    return change.required if _valid_version(change.base) else "none"
+    return change.required if _valid_version(change.base) else Level.NONE
 
 
 def bump_ok(change: ItemChange) -> bool | None:
@@ -88,7 +88,7 @@ def verdict(change: ItemChange) -> str:
         return ""
     if change.actual == "decreased":
         return "version decreased"
-    if change.level == "none":
+    if change.level == Level.NONE:
         return "no bump needed"
     if not _valid_version(change.base):
         what = "no version" if change.base.version is None else "no valid version"
@@ -96,7 +96,7 @@ def verdict(change: ItemChange) -> str:
     if change.bump_ok:
         return f"{change.actual} bump, ok"
     target = bump_version(change.base.version or "0.0.0", change.required)
-    if change.actual == "none":
+    if change.actual == Level.NONE:
         return f"not bumped: needs {change.required} ({target})"
     if change.actual == "invalid":
         return f"no valid version at head: needs {change.required} ({target})"

@@ -37,26 +37,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 from backlog_cli import git
-from backlog_cli.classify import (
-    Change,
-    actual_bump,
-    bump_satisfies,
-    classify,
-    level_of,
-    required_bump,
-)
+from backlog_cli.classify import Change, classify, level_of
 from backlog_cli.commands import inventory
 from backlog_cli.config import Config
 from backlog_cli.discovery import is_item_path
 from backlog_cli.errors import BacklogError
 from backlog_cli.paths import read_text, resolve
 from backlog_cli.project import Item, Project
+from backlog_cli.semver import LEVELS, Bump, Level, actual_bump, bump_satisfies, required_bump
 from backlog_cli.versioning import Side, _template_rel, parse_blob
 
-_LEVEL_ORDER = ("major", "minor", "patch", "none")
 CUT_OFF = "history cut off: shallow clone; `git fetch --unshallow` for the rest"
 MERGED = "merge result matches no parent"
 
@@ -84,9 +77,9 @@ class Entry:
         return side
 
     @property
-    def level(self) -> str:
+    def level(self) -> Level | Literal["added", "removed"]:
         if self.cut_off:
-            return "none"  # not `added`: what came before is not in the clone
+            return Level.NONE  # not `added`: what came before is not in the clone
         if self.previous is None:
             return "added"
         if self.side is None:
@@ -94,25 +87,25 @@ class Entry:
         return level_of(self.changes)
 
     @property
-    def required(self) -> str:
+    def required(self) -> Level:
         if self.previous is None or self.side is None:
-            return "none"
+            return Level.NONE
         return required_bump(self.previous.version or "", level_of(self.changes))
 
     @property
-    def actual(self) -> str:
+    def actual(self) -> Bump:
         if self.previous is None or self.side is None:
-            return "none"
+            return Level.NONE
         return actual_bump(self.previous.version or "", self.side.version or "")
 
     @property
     def bump_ok(self) -> bool:
-        return bump_satisfies(self.actual, self.required) and self.actual != "decreased"
+        return bump_satisfies(self.actual, self.required)
 
     def to_json(self) -> dict[str, Any]:
         commit = self.commit
         reasons = [{"level": c.level, "path": c.path, "reason": c.reason} for c in self.changes]
-        reasons += [{"level": "none", "path": "", "reason": note} for note in self.notes]
+        reasons += [{"level": Level.NONE, "path": "", "reason": note} for note in self.notes]
         return {
             "commit": commit.sha if commit else None,
             "short": commit.sha[:7] if commit else None,
@@ -537,7 +530,7 @@ def _verdict(entry: Entry) -> str | None:
     if entry.actual == "decreased":
         assert entry.previous is not None and entry.side is not None
         return f"version decreased: {entry.previous.version} -> {entry.side.version}"
-    if entry.actual == "none":
+    if entry.actual == Level.NONE:
         return f"version not bumped: needs {entry.required}"
     if entry.actual == "invalid":
         return f"version is not SemVer: needs a {entry.required} bump"
@@ -545,10 +538,10 @@ def _verdict(entry: Entry) -> str | None:
 
 
 def _grouped(changes: Iterable[Change]) -> list[str]:
-    by_level: dict[str, list[str]] = {}
+    by_level: dict[Level, list[str]] = {}
     for change in changes:
         by_level.setdefault(change.level, []).append(change.reason)
-    return [f"{level}: {'; '.join(by_level[level])}" for level in _LEVEL_ORDER if level in by_level]
+    return [f"{level}: {'; '.join(by_level[level])}" for level in LEVELS[::-1] if level in by_level]
 
 
 def render_text(history: History) -> str:

@@ -19,7 +19,8 @@ from typing import Any
 from backlog_cli.commands.diff import state_of
 from backlog_cli.graph import Edge, Reached, walk
 from backlog_cli.project import Project
-from backlog_cli.refs import parse_range, parse_version
+from backlog_cli.refs import parse_range
+from backlog_cli.semver import parse_version
 from backlog_cli.versioning import Comparison, ItemChange
 
 REVALIDATE = ("ready", "in-progress", "done")

@@ -9,7 +9,8 @@ from typing import Any
 from backlog_cli.diagnostic import printable
 from backlog_cli.errors import BacklogError
 from backlog_cli.project import Item, Project
-from backlog_cli.refs import parse_range, parse_version
+from backlog_cli.refs import parse_range
+from backlog_cli.semver import parse_version
 
 
 def summary(item: Item) -> dict[str, Any]:
