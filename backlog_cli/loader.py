@@ -186,184 +186,232 @@ def _hide_old_breaks(text: str) -> tuple[str, dict[int, str] | None]:
 def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
     text, restore = _hide_old_breaks(text)
     parser = _Parser(text)
+    try:
+        return _fold(parser, restore, limits, track)
+    except yaml.YAMLError as exc:
+        raise _problem_from(exc, text) from None
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()
+
+
+def _fold(
+    parser: Any, restore: dict[int, str] | None, limits: Limits, track: bool
+) -> tuple[Any, Positions]:
+    """The one pass that folds the events into data. What every scalar and key goes through
+    stays inline, since a call per scalar would slow the cold check measurably; the rare
+    paths (tags, aliases, limits, errors) and the start of each container are calls."""
     positions: Positions = {}
-    anchors: dict[str, tuple[Any, int, int]] = {}
-    # frame: [container, pointer, pending key, key mark, node count, anchor, start mark,
-    #         characters]: an anchor's node count and characters bound what aliases expand
-    stack: list[list[Any]] = []
+    anchors = _Anchors()
+    stack: list[list[Any]] = []  # the open containers' frames: see `_open`
     root: Any = None
     have_root = False
     documents = 0
-    alias_nodes = 0
-    alias_chars = 0
-    max_alias_chars = limits.max_file_size
-    mark: Any = None
-    pointer: Pointer = ()
-    max_depth = limits.max_depth
-    try:
-        while True:
-            event: Any = parser.get_event()
-            etype = type(event)
-            if etype is ScalarEvent:
-                mark = event.start_mark
-                tag = event.tag
-                if tag is not None:
-                    check_tag(tag, mark)
-                raw_value = event.value if restore is None else event.value.translate(restore)
-                if tag is None:
-                    # plain scalars resolve by the core schema; quoted ones are strings
-                    value: Any = raw_value if event.style else resolve_plain(raw_value, mark)
-                elif tag == "!":
-                    value = raw_value
-                else:
-                    value = resolve_tagged(tag, raw_value, mark)
-                size = 1
-                chars = len(value) if type(value) is str else 1
-                if event.anchor is not None:
-                    anchors[event.anchor] = (value, 1, chars)
-            elif etype is MappingStartEvent or etype is SequenceStartEvent:
-                mark = event.start_mark
-                if event.tag is not None:
-                    check_tag(event.tag, mark)
-                if len(stack) >= max_depth:
-                    raise ParseProblem(
-                        f"nesting deeper than {max_depth} levels",
-                        mark,
-                        "flatten the structure; backlog items need only a few levels",
-                    )
-                container: Any = {} if etype is MappingStartEvent else []
-                if stack:
-                    frame = stack[-1]
-                    parent = frame[0]
-                    if type(parent) is dict:
-                        if frame[2] is None:
-                            raise ParseProblem("a mapping key must be a plain value", mark)
-                        if track:
-                            pointer = (*frame[1], frame[2])
-                        key_mark = frame[3]
-                        parent[frame[2]] = container
-                        frame[2] = None
-                    else:
-                        if track:
-                            pointer = (*frame[1], len(parent))
-                        key_mark = mark
-                        parent.append(container)
-                else:
-                    if have_root:
-                        raise ParseProblem("internal: second root", mark)
-                    pointer = ()
-                    key_mark = mark
-                    root = container
-                    have_root = True
-                if track:
-                    positions[pointer] = (
-                        key_mark.line + 1,
-                        key_mark.column + 1,
-                        mark.line + 1,
-                        mark.column + 1,
-                    )
-                stack.append([container, pointer, None, None, 1, event.anchor, mark, 0])
-                continue
-            elif etype is MappingEndEvent or etype is SequenceEndEvent:
-                frame = stack.pop()
-                if frame[5] is not None:
-                    anchors[frame[5]] = (frame[0], frame[4], frame[7])
-                if stack:
-                    stack[-1][4] += frame[4]
-                    stack[-1][7] += frame[7]
-                continue
-            elif etype is AliasEvent:
-                mark = event.start_mark
-                found = anchors.get(event.anchor)
-                if found is None:
-                    raise ParseProblem(f"unknown anchor `*{event.anchor}`", mark)
-                value, size, chars = found
-                alias_nodes += size
-                alias_chars += chars
-                if alias_chars > max_alias_chars:
-                    # a few aliases of one long string: few values, but every consumer of
-                    # the data (the cache, JSON reports) would write each copy out in full
-                    raise ParseProblem(
-                        f"aliases expand to more than {max_alias_chars} characters",
-                        mark,
-                        "this looks like an alias bomb; write the values out or raise "
-                        "`limits.max_file_size` in the config",
-                    )
-                if alias_nodes > limits.max_alias_nodes:
-                    raise ParseProblem(
-                        f"aliases expand to more than {limits.max_alias_nodes} values",
-                        mark,
-                        "this looks like an alias bomb; write the values out or raise "
-                        "`limits.max_alias_nodes` in the config",
-                    )
-            elif etype is DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise ParseProblem(
-                        "several YAML documents in one file",
-                        event.start_mark,
-                        "keep one item per file; remove the `---` separator",
-                    )
-                continue
-            elif etype is StreamEndEvent:
-                break
-            else:  # StreamStart, DocumentEnd
-                continue
-            # a scalar or alias value lands in its parent
-            if not stack:
-                root = value
-                have_root = True
-                positions[()] = (mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1)
-                continue
-            frame = stack[-1]
-            parent = frame[0]
-            frame[4] += size
-            frame[7] += chars
-            if type(parent) is dict:
-                key = frame[2]
-                if key is None:
-                    if etype is AliasEvent or isinstance(value, (dict, list)):
-                        raise ParseProblem("a mapping key must be a plain value", mark)
-                    if value == "<<" and not event.style:
-                        raise ParseProblem(
-                            "merge keys (`<<`) are not supported",
-                            mark,
-                            "write the keys out; YAML 1.2 has no merge keys",
-                        )
-                    key = value if type(value) is str else raw_value
-                    if key in parent:
-                        first = positions.get((*frame[1], key))
-                        where = f" (first defined at line {first[0]})" if first else ""
-                        raise ParseProblem(
-                            f"duplicate key `{key}`{where}",
-                            mark,
-                            "YAML keys must be unique; remove or merge one of them",
-                        )
-                    frame[2] = key
-                    frame[3] = mark
-                    parent[key] = None
-                else:
-                    parent[key] = value
-                    if track:
-                        item_pointer: Pointer = (*frame[1], key)
-                        positions[item_pointer] = (
-                            frame[3].line + 1,
-                            frame[3].column + 1,
-                            mark.line + 1,
-                            mark.column + 1,
-                        )
-                    frame[2] = None
+    while True:
+        event: Any = parser.get_event()
+        etype = type(event)
+        if etype is ScalarEvent:
+            mark = event.start_mark
+            tag = event.tag
+            raw_value = event.value if restore is None else event.value.translate(restore)
+            if tag is None:
+                # plain scalars resolve by the core schema; quoted ones are strings
+                value: Any = raw_value if event.style else resolve_plain(raw_value, mark)
             else:
+                value = _tagged(tag, raw_value, mark)
+            size = 1
+            chars = len(value) if type(value) is str else 1
+            if event.anchor is not None:
+                anchors[event.anchor] = (value, 1, chars)
+        elif etype is MappingStartEvent or etype is SequenceStartEvent:
+            container = _open(stack, event, limits.max_depth, positions if track else None)
+            if len(stack) == 1:
+                if have_root:
+                    raise ParseProblem("internal: second root", event.start_mark)
+                root = container
+                have_root = True
+            continue
+        elif etype is MappingEndEvent or etype is SequenceEndEvent:
+            frame = stack.pop()
+            if frame[5] is not None:
+                anchors[frame[5]] = (frame[0], frame[4], frame[7])
+            if stack:
+                stack[-1][4] += frame[4]
+                stack[-1][7] += frame[7]
+            continue
+        elif etype is AliasEvent:
+            mark = event.start_mark
+            value, size, chars = anchors.expand(event.anchor, mark, limits)
+        elif etype is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _several_documents(event.start_mark)
+            continue
+        elif etype is StreamEndEvent:
+            break
+        else:  # StreamStart, DocumentEnd
+            continue
+        # a scalar or alias value lands in its parent
+        if not stack:
+            root = value
+            have_root = True
+            positions[()] = (mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1)
+            continue
+        frame = stack[-1]
+        parent = frame[0]
+        frame[4] += size
+        frame[7] += chars
+        if type(parent) is dict:
+            key = frame[2]
+            if key is None:
+                if etype is AliasEvent or isinstance(value, (dict, list)):
+                    raise ParseProblem("a mapping key must be a plain value", mark)
+                if value == "<<" and not event.style:
+                    raise _merge_key(mark)
+                key = value if type(value) is str else raw_value
+                if key in parent:
+                    raise _duplicate_key(key, positions.get((*frame[1], key)), mark)
+                frame[2] = key
+                frame[3] = mark
+                parent[key] = None
+            else:
+                parent[key] = value
                 if track:
-                    item_pointer = (*frame[1], len(parent))
+                    item_pointer: Pointer = (*frame[1], key)
                     positions[item_pointer] = (
-                        mark.line + 1,
-                        mark.column + 1,
+                        frame[3].line + 1,
+                        frame[3].column + 1,
                         mark.line + 1,
                         mark.column + 1,
                     )
-                parent.append(value)
-    except yaml.MarkedYAMLError as exc:
+                frame[2] = None
+        else:
+            if track:
+                item_pointer = (*frame[1], len(parent))
+                positions[item_pointer] = (mark.line + 1, mark.column + 1) * 2
+            parent.append(value)
+    if not have_root:
+        raise ParseProblem("empty file", None, "an item file holds one YAML mapping with the item")
+    return root, positions
+
+
+def _open(
+    stack: list[list[Any]], event: Any, max_depth: int, positions: Positions | None
+) -> dict[str, Any] | list[Any]:
+    """Start a mapping or a sequence: check its tag and depth, hang it in its parent (under
+    the pending key, or at the end of a sequence), note its position, push its frame."""
+    mark = event.start_mark
+    if event.tag is not None:
+        check_tag(event.tag, mark)
+    if len(stack) >= max_depth:
+        raise ParseProblem(
+            f"nesting deeper than {max_depth} levels",
+            mark,
+            "flatten the structure; backlog items need only a few levels",
+        )
+    container: dict[str, Any] | list[Any] = {} if type(event) is MappingStartEvent else []
+    pointer: Pointer = ()
+    key_mark = mark
+    if stack:
+        frame = stack[-1]
+        parent = frame[0]
+        if type(parent) is dict:
+            key = frame[2]
+            if key is None:
+                raise ParseProblem("a mapping key must be a plain value", mark)
+            if positions is not None:
+                pointer = (*frame[1], key)
+            key_mark = frame[3]
+            parent[key] = container
+            frame[2] = None
+        else:
+            if positions is not None:
+                pointer = (*frame[1], len(parent))
+            parent.append(container)
+    if positions is not None:
+        positions[pointer] = (
+            key_mark.line + 1,
+            key_mark.column + 1,
+            mark.line + 1,
+            mark.column + 1,
+        )
+    # frame: [container, pointer, pending key, key mark, node count, anchor, start mark,
+    #         characters]: an anchor's node count and characters bound what aliases expand
+    stack.append([container, pointer, None, None, 1, event.anchor, mark, 0])
+    return container
+
+
+def _tagged(tag: str, value: str, mark: Any) -> Any:
+    """A scalar with an explicit tag: `!` keeps the text, a core tag must fit the value,
+    any other tag is an error."""
+    check_tag(tag, mark)
+    return value if tag == "!" else resolve_tagged(tag, value, mark)
+
+
+class _Anchors(dict[str, tuple[Any, int, int]]):
+    """Anchor name -> (value, node count, characters), and how much the aliases met so far
+    expand to: the bound that stops an alias bomb. The counts start as class attributes:
+    an `__init__` would cost every file a Python call, though few files have an anchor."""
+
+    nodes = 0
+    chars = 0
+
+    def expand(self, name: str, mark: Any, limits: Limits) -> tuple[Any, int, int]:
+        found = self.get(name)
+        if found is None:
+            raise ParseProblem(f"unknown anchor `*{name}`", mark)
+        self.nodes += found[1]
+        self.chars += found[2]
+        max_chars = limits.max_file_size
+        if self.chars > max_chars:
+            # a few aliases of one long string: few values, but every consumer of the data
+            # (the cache, JSON reports) would write each copy out in full
+            raise ParseProblem(
+                f"aliases expand to more than {max_chars} characters",
+                mark,
+                "this looks like an alias bomb; write the values out or raise "
+                "`limits.max_file_size` in the config",
+            )
+        if self.nodes > limits.max_alias_nodes:
+            raise ParseProblem(
+                f"aliases expand to more than {limits.max_alias_nodes} values",
+                mark,
+                "this looks like an alias bomb; write the values out or raise "
+                "`limits.max_alias_nodes` in the config",
+            )
+        return found
+
+
+def _several_documents(mark: Any) -> ParseProblem:
+    return ParseProblem(
+        "several YAML documents in one file",
+        mark,
+        "keep one item per file; remove the `---` separator",
+    )
+
+
+def _merge_key(mark: Any) -> ParseProblem:
+    return ParseProblem(
+        "merge keys (`<<`) are not supported",
+        mark,
+        "write the keys out; YAML 1.2 has no merge keys",
+    )
+
+
+def _duplicate_key(key: Any, first: tuple[int, int, int, int] | None, mark: Any) -> ParseProblem:
+    where = f" (first defined at line {first[0]})" if first else ""
+    return ParseProblem(
+        f"duplicate key `{key}`{where}",
+        mark,
+        "YAML keys must be unique; remove or merge one of them",
+    )
+
+
+def _problem_from(exc: yaml.YAMLError, text: str) -> ParseProblem:
+    """libyaml's error as a `ParseProblem`: a tab where a token should start gets a message a
+    user understands, a bad character the line and column of its offset."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         message = exc.problem or str(exc)
         if exc.context:
             message = f"{message} ({exc.context})"
@@ -374,8 +422,8 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
             if mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
                 message = "tab character where YAML expects indentation or a value"
                 hint = "indent YAML with spaces, never tabs"
-        raise ParseProblem(message, mark, hint) from None
-    except yaml.reader.ReaderError as exc:
+        return ParseProblem(message, mark, hint)
+    if isinstance(exc, yaml.reader.ReaderError):
         before = text[: exc.position]
         problem = ParseProblem(
             f"control character {_show_char(exc.character)} is not allowed in YAML",
@@ -384,16 +432,8 @@ def _parse(text: str, limits: Limits, track: bool) -> tuple[Any, Positions]:
         )
         problem.line = before.count("\n") + 1
         problem.column = exc.position - (before.rfind("\n") + 1) + 1
-        raise problem from None
-    except yaml.YAMLError as exc:
-        raise ParseProblem(str(exc)) from None
-    finally:
-        dispose = getattr(parser, "dispose", None)
-        if dispose is not None:
-            dispose()
-    if not have_root:
-        raise ParseProblem("empty file", None, "an item file holds one YAML mapping with the item")
-    return root, positions
+        return problem
+    return ParseProblem(str(exc))
 
 
 def _show_char(character: int | str) -> str:
