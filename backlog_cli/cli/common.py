@@ -185,21 +185,16 @@ class Common(Generic[F]):
         head: str | None,
         paths: Sequence[Path] | None = None,
         *,
-        compare: bool = False,
         only: set[str] | None = None,
     ) -> Iterator[Project]:
-        """The project to work on, compared with `base` when `--base`/`--head` (or
-        `compare`) ask for it; a `--head` checkout lasts as long as the `with` block."""
+        """The project at `head` (default: the working tree) compared with `base`; a
+        `--head` checkout lasts as long as the `with` block."""
         from backlog_cli import workspace
 
-        project = self.project()
-        if base is None and head is None and not compare:
+        with workspace.at_refs(self.project(), base, head, paths, only=only) as project:
+            assert project.comparison is not None
+            self.notes(project.comparison.notes)
             yield project
-            return
-        with workspace.at_refs(project, base, head, paths, only=only) as at_head:
-            assert at_head.comparison is not None
-            self.notes(at_head.comparison.notes)
-            yield at_head
 
     def selection(
         self,

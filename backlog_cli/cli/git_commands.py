@@ -65,7 +65,7 @@ def diff(
             raise BacklogError("give the head ref either as HEAD or as --head, not both")
         head = refs[1]
     only = set(items) if items else None
-    with common.project_at(base, head, compare=True, only=only) as project:
+    with common.project_at(base, head, only=only) as project:
         comparison = project.comparison
         assert comparison is not None
         if only:
@@ -101,7 +101,7 @@ def impact(
     """What the change set touches: impacted items, owners, evaluations, broken ranges."""
     from backlog_cli.commands import impact as impact_report
 
-    with common.project_at(base, head, compare=True) as project:
+    with common.project_at(base, head) as project:
         comparison = project.comparison
         assert comparison is not None
         report = impact_report.build(project, comparison)
