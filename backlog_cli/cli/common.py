@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import typer
 
+from backlog_cli import workspace
 from backlog_cli.errors import BacklogError
 
 if TYPE_CHECKING:
@@ -166,14 +167,13 @@ class Common(Generic[F]):
             sys.stdout.write(summary)
 
     def emit_json(self, payload: object) -> None:
+        """The result of `--format json` (every command but `check`, whose reporter has it)."""
         from backlog_cli.cli.output import json_text
 
         self.emit(json_text(payload))
 
     def project(self) -> Project:
         """The project at the working tree (--root, through the cache unless it is off)."""
-        from backlog_cli import workspace
-
         opened = workspace.open_project(self.root, self.cache_dir, self.no_cache)
         self.detail(opened.detail)
         return opened.project
@@ -189,8 +189,6 @@ class Common(Generic[F]):
     ) -> Iterator[Project]:
         """The project at `head` (default: the working tree) compared with `base`; a
         `--head` checkout lasts as long as the `with` block."""
-        from backlog_cli import workspace
-
         with workspace.at_refs(self.project(), base, head, paths, only=only) as project:
             assert project.comparison is not None
             self.notes(project.comparison.notes)
@@ -204,8 +202,6 @@ class Common(Generic[F]):
         base: str | None = None,
     ) -> dict[str, Why] | None:
         """The `--select/--exclude` result (key -> why), or None for all items."""
-        from backlog_cli import workspace
-
         chosen = workspace.selection(project, select, exclude, base)
         self.notes(chosen.notes)
         return chosen.chosen
