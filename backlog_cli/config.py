@@ -13,7 +13,7 @@ from backlog_cli.errors import BacklogError
 from backlog_cli.loader import Document, Limits, LoadError, load_file
 from backlog_cli.paths import relpath
 from backlog_cli.readiness import Rules, parse_config
-from backlog_cli.suggest import did_you_mean as did_you_mean  # also cli.py's, until it is split
+from backlog_cli.suggest import did_you_mean
 from backlog_cli.vocab import KINDS
 
 CONFIG_NAME = "backlog.yaml"

@@ -36,7 +36,6 @@ except ImportError:  # pragma: no cover - a PyYAML built without libyaml: same e
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
 from backlog_cli.errors import ParseProblem
-from backlog_cli.paths import relpath as relpath  # only for cli.py, until it is split
 from backlog_cli.scalars import check_tag, resolve_plain, resolve_tagged
 from backlog_cli.vocab import API_VERSION, Pointer
 

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from backlog_cli.suggest import did_you_mean
 from backlog_cli.vocab import GATED, KINDS, RANK
-from backlog_cli.vocab import STATUSES as STATUSES  # only for cli.py, until it is split
 
 if TYPE_CHECKING:
     from backlog_cli.project import Item, Project

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from backlog_cli.semver import MAX_VERSION_COMPONENT, MAX_VERSION_LENGTH, Version, parse_version
-from backlog_cli.vocab import KINDS as KINDS  # also cli.py's, until it is split
+from backlog_cli.vocab import KINDS
 
 __all__ = [
     "ID_PATTERN",
@@ -26,7 +26,6 @@ __all__ = [
     "Ref",
     "parse_range",
     "parse_ref",
-    "parse_version",  # cli.py imports it from here until its split lands; semver owns it
     "range_admits",
 ]
 

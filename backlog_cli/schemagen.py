@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from backlog_cli import model
-from backlog_cli.refs import KINDS
 from backlog_cli.schemas import ID_BASE, SCHEMA_DIALECT, dumps, file_name
+from backlog_cli.vocab import KINDS
 
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
 _SCHEMA_LISTS = ("anyOf", "allOf", "oneOf", "prefixItems")

@@ -256,7 +256,7 @@ def actual_bump(base_version: str, head_version: str) -> Bump:
     return Level.PATCH
 
 
-def bump_version(version: str, part: Level | str) -> str:
+def bump_version(version: str, part: Level) -> str:
     """`version` incremented like npm's `semver.inc(version, part)`; build metadata dropped.
 
     A prerelease is promoted rather than incremented when it already stands for the bump:

@@ -272,9 +272,9 @@ def _imported(args: list[str], env: dict[str, str] | None = None) -> tuple[set[s
     [["--version"], ["--help"], ["check", "--help"], ["diff", "--help"], ["lineage", "--help"]],
 )
 def test_version_help_and_completion_stay_light(args: list[str]) -> None:
-    from backlog_cli import cli
+    from backlog_cli.cli import typer_patch
 
-    if not cli.COERCION_DEFERRED and args[0] != "--version":
+    if not typer_patch.COERCION_DEFERRED and args[0] != "--version":
         pytest.skip("this typer has no hook to defer parameter coercion")
     imported, out = _imported(args)
     assert out.strip()
@@ -295,9 +295,9 @@ def test_version_help_and_completion_stay_light(args: list[str]) -> None:
 def test_a_warm_check_imports_neither_pydantic_nor_jsonschema(tmp_path: Path) -> None:
     """A pre-commit run with a warm cache: option parsing and the cached result need no
     validation library (typer's own converters for str/bool/Path, and no rule runs)."""
-    from backlog_cli import cli
+    from backlog_cli.cli import typer_patch
 
-    if not cli.COERCION_DEFERRED:
+    if not typer_patch.COERCION_DEFERRED:
         pytest.skip("this typer has no hook to defer parameter coercion")
     root = write_backlog(tmp_path / "repo", {"backlog/m.yaml": item("model", "m")})
     args = ["check", "--root", str(root), "--format", "json", str(root / "backlog/m.yaml")]

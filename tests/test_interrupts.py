@@ -267,7 +267,7 @@ def test_ctrl_c_inside_a_cache_write_leaves_no_temp_file(tmp_path: Path) -> None
 
 _WRAPPED = """
 import sys
-from backlog_cli import cli
+from backlog_cli import cli, workspace
 
 def project(*args, **kwargs):
     # Ctrl-C while a lazily imported module defines a class: CPython 3.11 wraps an exception
@@ -279,7 +279,7 @@ def project(*args, **kwargs):
     class Item:
         field = Descriptor()
 
-cli._project = project
+workspace.open_project = project
 sys.argv = ["backlog", "list"]
 cli.main()
 """
@@ -324,11 +324,11 @@ def test_ctrl_c_after_the_command_finished_prints_no_traceback() -> None:
 
 _SWALLOWED_INTERRUPT = """
 import signal, sys, time, weakref
-from backlog_cli import cli
+from backlog_cli.cli import exits
 
 signal.signal(signal.SIGINT, signal.default_int_handler)
 if sys.argv[1] == "hook":
-    sys.unraisablehook = cli._keep_interrupts(sys.unraisablehook)
+    sys.unraisablehook = exits._keep_interrupts(sys.unraisablehook)
 
 class Thing:
     pass

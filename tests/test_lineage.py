@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from backlog_cli.cli.lineage import LineageFormat
 from backlog_cli.commands import lineage
 from backlog_cli.config import load_config
 from backlog_cli.project import load_project
@@ -356,7 +357,7 @@ def test_dot_escapes_quotes_and_backslashes(tmp_path: Path) -> None:
 # --- the example backlog ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", lineage.FORMATS)
+@pytest.mark.parametrize("fmt", [f.value for f in LineageFormat])
 @pytest.mark.parametrize(
     "args",
     [

@@ -72,13 +72,11 @@ from backlog_cli.classify.fields import MISSING, equal, field_changes, generic, 
 from backlog_cli.classify.jsonschema_compat import SCHEMA_DIRECTIONS, schema_changes
 from backlog_cli.classify.kinds import KIND_RULES
 from backlog_cli.classify.renames import rename_table, repoint
-from backlog_cli.semver import bump_version
 
 __all__ = [
     "MISSING",
     "SCHEMA_DIRECTIONS",
     "Change",
-    "bump_version",  # cli.py imports it from here until its split lands; semver owns it
     "classify",
     "field_changes",
     "level_of",

@@ -1,4 +1,5 @@
-"""`backlog bump`: rewrite an item's `version` in place.
+"""`backlog bump`: plan the new versions (by a chosen level, or as each change requires),
+then rewrite each item's `version` in place.
 
 Only the characters of the version value change: comments, key order, quoting style, blank
 lines, line endings and a BOM are preserved byte for byte. The value's position comes from
@@ -10,24 +11,81 @@ the safer tool for a one-value edit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from backlog_cli.commands.inventory import resolve
 from backlog_cli.errors import BacklogError, ParseProblem
 from backlog_cli.fsutil import write_atomic
 from backlog_cli.loader import DEFAULT_LIMITS, Limits, decode, parse, split_lines
-from backlog_cli.semver import parse_version
+from backlog_cli.paths import relpath
+from backlog_cli.semver import Level, bump_version, parse_version
+
+if TYPE_CHECKING:
+    from backlog_cli.project import Item, Project
+    from backlog_cli.versioning import Comparison
 
 BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
 class Bump:
+    """One planned rewrite: `key`'s file (`path`, `rel` to the repository) from `old` to
+    `new`. `old` is what the item says today (`?` when it has no valid version)."""
+
     key: str
     path: Path
     rel: str
     old: str
     new: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"item": self.key, "path": self.rel, "from": self.old, "to": self.new}
+
+
+def _planned(project: Project, item: Item, old: str, new: str) -> Bump:
+    path = item.doc.path
+    return Bump(item.key, path, relpath(path, project.config.repo_root), old, new)
+
+
+def plan_levels(project: Project, names: Sequence[str], level: Level) -> list[Bump]:
+    """`--major/--minor/--patch`: each item named in `names` bumped by `level`."""
+    plan: list[Bump] = []
+    for name in names:
+        item = resolve(project, name)
+        if item.version is None:
+            raise BacklogError(f"`{item.key}` has no valid version to bump")
+        try:
+            new = bump_version(item.version, level)
+        except ValueError as exc:
+            raise BacklogError(f"`{item.key}`: {exc}") from None
+        plan.append(_planned(project, item, item.version, new))
+    return plan
+
+
+def plan_auto(project: Project, comparison: Comparison) -> list[Bump]:
+    """`--auto`: every changed item whose version bump is not enough gets the bump its
+    classification requires, counted from its version at the base."""
+    plan: list[Bump] = []
+    for change in comparison.items:
+        if change.state != "changed" or change.level == "none" or change.bump_ok:
+            continue
+        item = project.find(change.key)
+        if item is None or change.base is None or change.base.version is None:
+            continue
+        if parse_version(change.base.version) is None:
+            continue  # no valid version at the base: nothing to bump from (as check)
+        target = bump_version(change.base.version, change.required)
+        plan.append(_planned(project, item, item.version or "?", target))
+    return plan
+
+
+def apply(plan: Sequence[Bump], limits: Limits = DEFAULT_LIMITS) -> None:
+    """Write every bump of `plan`, in order."""
+    for bump in plan:
+        write_bump(bump.path, bump.new, limits)
 
 
 def _scalar_end(line: str, start: int) -> int:

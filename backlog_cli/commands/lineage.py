@@ -22,7 +22,6 @@ from backlog_cli.graph import Edge, Reached, walk
 from backlog_cli.project import Item, Project
 
 Direction = Literal["up", "down", "both"]
-FORMATS = ("tree", "mermaid", "dot", "json")
 
 # one colour per kind, shared by Mermaid and DOT so both pictures read the same
 KIND_COLORS: dict[str, str] = {

@@ -1,0 +1,111 @@
+"""`backlog new` and `init`: create an item from its template, or a project's first files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from backlog_cli.cli.common import JSON, Common, JsonFormat, common_options
+
+
+@common_options(JSON)
+def new(
+    common: Common[JsonFormat],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help="capability, prompt, agent, tool, policy, dataset, model or evaluation.",
+        ),
+    ],
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="Slug, e.g. `support-triage`.")],
+    path: Annotated[
+        Path | None,
+        typer.Option(
+            "--path",
+            help="Write to FILE (.yaml/.yml, inside the item folder) instead of "
+            "<items>/<kind folder>/<ID>.yaml.",
+            show_default=False,
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help="Title; default: derived from ID.", show_default=False),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner",
+            help="Owner; default: git user.email (else user.name), else `@you`.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Create an item file from its kind's template, valid against the schema at once.
+
+    The file starts with a yaml-language-server `$schema` comment: the repository's
+    schemas/<kind>.schema.json when it has one, else the schema shipped with backlog-cli
+    (relative when it lies inside the repository, absolute otherwise). Never overwrites:
+    an existing file or an existing kind/id is refused. Prints the path written.
+    """
+    from backlog_cli.commands import scaffold
+    from backlog_cli.config import find_git_root
+    from backlog_cli.paths import relpath
+
+    root = common.root
+    options = scaffold.NewOptions(kind, item_id, path, title, owner, root)
+    written = scaffold.new_item(options, Path.cwd())
+    if common.fmt is JsonFormat.json:
+        repo = find_git_root(written.parent) or (root or Path.cwd()).resolve()
+        payload = {"version": 1, "item": f"{kind}/{item_id}", "path": relpath(written, repo)}
+        common.emit_json(payload)
+    else:
+        common.emit(f"{os.path.relpath(written)}\n")
+
+
+@common_options(
+    JSON, root_help="Repository folder; default: the git root of the current folder, else it."
+)
+def init(
+    common: Common[JsonFormat],
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing backlog.yaml.")
+    ] = False,
+) -> None:
+    """Create backlog.yaml and an example item (backlog/prompts/example-prompt.yaml).
+
+    An existing backlog.yaml is refused unless --force, which overwrites the config only:
+    an existing example item is always left alone.
+    """
+    from backlog_cli.commands import scaffold
+    from backlog_cli.paths import relpath
+
+    result = scaffold.init(common.root, Path.cwd(), force=force)
+    if common.fmt is JsonFormat.json:
+        payload = {
+            "version": 1,
+            "config": {
+                "path": relpath(result.config, result.root),
+                "written": result.config_written,
+            },
+            "example": {
+                "path": relpath(result.example, result.root),
+                "written": result.example_skipped is None,
+                "skipped": result.example_skipped,
+            },
+        }
+        common.emit_json(payload)
+        return
+    config = os.path.relpath(result.config)
+    lines = [f"{'wrote' if result.config_written else 'up to date'} {config}\n"]
+    example = os.path.relpath(result.example)
+    if result.example_skipped is None:
+        lines.append(f"wrote {example}\n")
+    else:
+        lines.append(f"skipped {example} ({result.example_skipped})\n")
+    if not common.quiet:
+        lines.append("next: `backlog check`, then `backlog new KIND ID` for your own items\n")
+    common.emit("".join(lines))
