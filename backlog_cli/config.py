@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,7 +19,7 @@ from backlog_cli.vocab import KINDS
 CONFIG_NAME = "backlog.yaml"
 SEVERITIES = ("error", "warning", "off")
 KEYS = ("items", "exclude", "base", "rules", "readiness", "waivers", "limits")
-LIMIT_KEYS = ("max_file_size", "max_alias_nodes", "max_depth")
+LIMIT_KEYS = tuple(f.name for f in fields(Limits))
 
 
 @dataclass(frozen=True)

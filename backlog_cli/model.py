@@ -23,7 +23,7 @@ from backlog_cli.semver import (
     SEMVER_PATTERN,
     oversized_components,
 )
-from backlog_cli.vocab import KINDS
+from backlog_cli.vocab import API_VERSION, KINDS, ApiVersion, Kind, Status
 
 _ID_BODY = ID_PATTERN.removeprefix("^").removesuffix("$")
 # The fine syntax of a range is checked by the `version-constraint` rule; the schema only
@@ -90,7 +90,7 @@ Date = Annotated[
 
 def _usable_version(value: str) -> str:
     # the bound the JSON Schema cannot express, which the `schema` rule checks on top of it
-    # (schemas.oversized_components): the fast path must never accept more than that rule
+    # (semver.oversized_components): the fast path must never accept more than that rule
     if oversized_components(value):
         raise ValueError(f"a version component is above {MAX_VERSION_COMPONENT}")
     return value
@@ -107,9 +107,7 @@ NonNegative = Annotated[float, Field(ge=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 Text = Annotated[str, Field(min_length=1)]
 
-Kind = Literal["capability", "prompt", "agent", "tool", "policy", "dataset", "model", "evaluation"]
 Op = Literal[">=", "<=", ">", "<", "=="]
-Status = Literal["proposed", "refined", "ready", "in-progress", "done", "deprecated"]
 Classification = Literal["public", "internal", "confidential", "restricted"]
 
 
@@ -448,7 +446,7 @@ SPECS: dict[str, type[_Spec]] = {
 class Envelope(_Extensible):
     """The fields every backlog item has, whatever its kind."""
 
-    apiVersion: Literal["backlog/v1"] = Field(description="Format version.")
+    apiVersion: ApiVersion = Field(description="Format version.")
     kind: Kind = Field(description="Kind of item.")
     id: Annotated[str, Field(pattern=ID_PATTERN, max_length=64)] = Field(
         description="Slug, unique per kind; the file name need not match.",
@@ -502,7 +500,7 @@ ITEM_MODELS: dict[str, type[Envelope]] = {k: _item_model(k, s) for k, s in SPECS
 
 def _example(kind: str, title: str, spec: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {
-        "apiVersion": "backlog/v1",
+        "apiVersion": API_VERSION,
         "kind": kind,
         "id": "support-triage" if kind == "prompt" else f"example-{kind}",
         "title": title,

@@ -15,7 +15,8 @@ from typing import Literal, get_args
 # A JSON pointer into an item's data, as a tuple of keys and list indexes.
 Pointer = tuple[str | int, ...]
 
-API_VERSION = "backlog/v1"
+ApiVersion = Literal["backlog/v1"]
+API_VERSION: str = get_args(ApiVersion)[0]
 
 Kind = Literal["capability", "prompt", "agent", "tool", "policy", "dataset", "model", "evaluation"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -26,6 +27,8 @@ STATUSES: tuple[str, ...] = get_args(Status)
 RANK = {s: i for i, s in enumerate(STATUSES)}
 # The statuses a `readiness:` block may name: a requirement applies from that status on.
 GATED = ("refined", "ready", "in-progress", "done")
+# Where the Definition of Ready applies: the item is committed to.
+READY_OR_LATER = ("ready", "in-progress", "done")
 
 # Reference-valued fields: the envelope's, then each kind's under `spec`.
 ENVELOPE_REFS: tuple[Pointer, ...] = (("depends_on",), ("safety", "policies"))

@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from backlog_cli.diagnostic import Finding, Severity
+from backlog_cli.vocab import READY_OR_LATER
 
 if TYPE_CHECKING:
     from backlog_cli.engine import Context
 
 ID = "status-consistency"
 SEVERITY: Severity = "error"
-_READY_OR_LATER = ("ready", "in-progress", "done")
 
 
 def check(context: Context) -> Iterator[Finding]:
@@ -36,7 +36,7 @@ def check(context: Context) -> Iterator[Finding]:
         source, target = graph.nodes[edge.source], graph.nodes.get(edge.target)
         if target is None or edge.source == edge.target:
             continue
-        if source.status in _READY_OR_LATER and target.status == "proposed":
+        if source.status in READY_OR_LATER and target.status == "proposed":
             severity: Severity = "error"
             message = (
                 f"`{edge.source}` is {source.status} but depends on `{edge.target}`, "

@@ -58,7 +58,9 @@ class ReportFormat(str, enum.Enum):
 
 
 def either(choices: Sequence[str]) -> str:
-    """`a, b or c`, as the usage messages list alternatives."""
+    """`a, b or c`, as the usage messages list alternatives (`a` alone)."""
+    if len(choices) == 1:
+        return choices[0]
     return ", ".join(choices[:-1]) + f" or {choices[-1]}"
 
 

@@ -22,8 +22,9 @@ from backlog_cli.project import Project
 from backlog_cli.refs import parse_range
 from backlog_cli.semver import parse_version
 from backlog_cli.versioning import Comparison, ItemChange
+from backlog_cli.vocab import READY_OR_LATER
 
-REVALIDATE = ("ready", "in-progress", "done")
+REVALIDATE = READY_OR_LATER  # a change to what they depend on needs a fresh look
 
 
 @dataclass(frozen=True)
