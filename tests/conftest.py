@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import NoReturn, TypeVar
 
 import pytest
 
 from backlog_cli.check import CheckOptions, CheckResult, run_check
 from backlog_cli.config import load_config
 from backlog_cli.project import load_project
+
+_T = TypeVar("_T")
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
@@ -123,3 +128,35 @@ def git(repo: Path, *args: str) -> str:
         capture_output=True,
         text=True,
     ).stdout
+
+
+# --- outside consumers: skip here, fail in CI ------------------------------------------------
+
+
+def under_ci() -> bool:
+    """`CI=true`, as GitHub Actions, GitLab CI and `.ci/run` set it."""
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def missing(why: str) -> NoReturn:
+    """An outside consumer (a tool, a module, an install) this test drives is missing: skip
+    on a developer's machine, fail under CI, which installs every consumer, so that a broken
+    install cannot turn into a green run that tested less."""
+    if under_ci():
+        pytest.fail(f"{why} (CI=true: a missing consumer fails the run)", pytrace=False)
+    pytest.skip(why, allow_module_level=True)
+
+
+def require(found: _T, why: str) -> _T:
+    """`found` (a path, a flag, a module), or `missing(why)` when it is not there."""
+    if not found:
+        missing(why)
+    return found
+
+
+def require_module(name: str, why: str) -> ModuleType:
+    """The module `name`, or `missing(why)`."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        missing(why)

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from backlog_cli.commands import lineage
 from backlog_cli.config import load_config
 from backlog_cli.project import load_project
-from tests.conftest import item, run_cli, write_backlog
+from tests.conftest import item, require, run_cli, write_backlog
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "support-copilot"
@@ -316,9 +316,7 @@ def test_mermaid_escapes_labels_and_keeps_ids_unique(tmp_path: Path) -> None:
 
 
 def render_svg(dot_text: str) -> None:
-    dot = shutil.which("dot")
-    if dot is None:
-        pytest.skip("Graphviz `dot` is not installed")
+    dot = require(shutil.which("dot"), "Graphviz `dot` is not installed (apt-get install graphviz)")
     result = subprocess.run(
         [dot, "-Tsvg"], input=dot_text, capture_output=True, text=True, timeout=60
     )
