@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import select
 import subprocess
 import sys
 import textwrap
@@ -117,6 +118,59 @@ def run_cli(
         text=True,
         timeout=120,
     )
+
+
+# The entry point as `python -m backlog_cli.cli` runs it, plus one test-only hook: when the
+# command puts Python's own Ctrl-C handler in place (its first act, before any work), the
+# child says so on the pipe named by BACKLOG_TEST_READY_FD.
+_READY_CHILD = """
+import os, runpy, signal, sys
+
+ready = int(os.environ.pop("BACKLOG_TEST_READY_FD"))
+install = signal.signal
+
+def install_and_report(signum, handler):
+    previous = install(signum, handler)
+    if signum == signal.SIGINT and handler is signal.default_int_handler:
+        signal.signal = install
+        os.write(ready, b"ready\\n")
+        os.close(ready)
+    return previous
+
+signal.signal = install_and_report
+sys.argv = ["backlog", *sys.argv[1:]]
+runpy.run_module("backlog_cli.cli", run_name="__main__", alter_sys=True)
+"""
+
+
+def spawn_cli(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, *, stdout: int | None = None
+) -> subprocess.Popen[bytes]:
+    """The real entry point in a subprocess, returned once it handles Ctrl-C itself.
+
+    A signal sent after a fixed sleep can land while the interpreter is still starting
+    (`Fatal Python error: init_import_site` under load); one sent after this returns lands
+    in the command. Stdout goes to `stdout` (default: nowhere), stderr to a pipe.
+    """
+    read, write = os.pipe()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _READY_CHILD, *args],
+            cwd=cwd,
+            env={**(os.environ if env is None else env), "BACKLOG_TEST_READY_FD": str(write)},
+            pass_fds=(write,),
+            stdout=subprocess.DEVNULL if stdout is None else stdout,
+            stderr=subprocess.PIPE,
+        )
+    finally:
+        os.close(write)
+    with os.fdopen(read, "rb") as marker:
+        line = marker.readline() if select.select([marker], [], [], 120)[0] else b""
+    if line != b"ready\n":
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError(f"`backlog {' '.join(args)}` never got under way: {err!r}")
+    return proc
 
 
 def git(repo: Path, *args: str) -> str:
