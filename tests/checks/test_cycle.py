@@ -8,11 +8,12 @@ either side of the loop.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import item, run_cli, write_backlog
+from tests.conftest import Found, item, run_cli, write_backlog
 
 TWO_LOOP = {
     "backlog/triage.yaml": item("agent", "triage", spec="agents: [agent/escalation]"),
@@ -27,7 +28,13 @@ TWO_LOOP_FINDING = (
 )
 
 
-def findings(root: Path, *args: str) -> tuple[int, list[tuple[str, str, int, int, str]]]:
+def test_the_two_item_loop_in_process(findings: Callable[..., Found]) -> None:
+    # the same, through the engine in-process, where a mutation tool sees it
+    assert findings(TWO_LOOP, "cycle") == [("cycle", 9, 12)]
+    assert findings({**TWO_LOOP, "backlog/escalation.yaml": item("agent", "escalation")}) == []
+
+
+def cli_findings(root: Path, *args: str) -> tuple[int, list[tuple[str, str, int, int, str]]]:
     proc = run_cli("check", "--no-cache", "--format", "json", *args, cwd=root)
     assert proc.returncode in (0, 1), proc.stderr
     found = [
@@ -42,7 +49,7 @@ def test_a_loop_of_two_items_is_one_error(tmp_path: Path) -> None:
     proc = run_cli("check", "--no-cache", cwd=root)
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout == TWO_LOOP_FINDING + "\n2 items checked: 1 error, 0 warnings\n"
-    assert findings(root) == (
+    assert cli_findings(root) == (
         1,
         [
             (
@@ -68,8 +75,8 @@ def test_breaking_the_loop_passes(tmp_path: Path) -> None:
     files = dict(TWO_LOOP)
     files["backlog/escalation.yaml"] = item("agent", "escalation")
     root = write_backlog(tmp_path / "repo", files)
-    assert findings(root) == (0, [])
-    assert findings(root, "backlog/triage.yaml") == (0, [])
+    assert cli_findings(root) == (0, [])
+    assert cli_findings(root, "backlog/triage.yaml") == (0, [])
 
 
 def test_an_item_outside_the_loop_does_not_report_it(tmp_path: Path) -> None:
@@ -81,7 +88,7 @@ def test_an_item_outside_the_loop_does_not_report_it(tmp_path: Path) -> None:
         "backlog/top.yaml": item("agent", "top", spec="agents: [agent/ok]"),
     }
     root = write_backlog(tmp_path / "repo", files)
-    assert [f[0] for f in findings(root)[1]] == ["cycle"]
+    assert [f[0] for f in cli_findings(root)[1]] == ["cycle"]
     proc = run_cli("check", "--no-cache", "backlog/ok.yaml", cwd=root)
     assert (proc.returncode, proc.stdout) == (0, "2 items checked: no problems\n")
     proc = run_cli("check", "--no-cache", "backlog/top.yaml", cwd=root)
@@ -107,9 +114,9 @@ def test_a_loop_of_three_is_reported_from_a_member_that_is_not_its_first(
             "dependency cycle: agent/a -> agent/b -> agent/c -> agent/a",
         )
     ]
-    assert findings(root) == (1, expected)
+    assert cli_findings(root) == (1, expected)
     for staged in files:
-        assert findings(root, staged) == (1, expected), staged
+        assert cli_findings(root, staged) == (1, expected), staged
 
 
 def test_an_item_that_references_itself(tmp_path: Path) -> None:
@@ -121,8 +128,8 @@ def test_an_item_that_references_itself(tmp_path: Path) -> None:
     expected = [
         ("cycle", "backlog/self.yaml", 9, 14, "dependency cycle: dataset/self -> dataset/self")
     ]
-    assert findings(root) == (1, expected)
-    assert findings(root, "backlog/self.yaml") == (1, expected)
+    assert cli_findings(root) == (1, expected)
+    assert cli_findings(root, "backlog/self.yaml") == (1, expected)
     proc = run_cli("check", "--no-cache", "backlog/self.yaml", cwd=root)
     assert proc.stdout == (
         "backlog/self.yaml:9:14: error cycle dependency cycle: dataset/self -> dataset/self\n"
@@ -131,4 +138,4 @@ def test_an_item_that_references_itself(tmp_path: Path) -> None:
         "\n2 items checked: 1 error, 0 warnings\n"  # and `other`, one hop downstream
     )
     # `other` only depends on the self-loop: it is not on it
-    assert findings(root, "backlog/other.yaml") == (0, [])
+    assert cli_findings(root, "backlog/other.yaml") == (0, [])
