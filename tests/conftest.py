@@ -1,17 +1,23 @@
 from __future__ import annotations
 
+import importlib
 import os
+import select
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import NoReturn, TypeVar
 
 import pytest
 
 from backlog_cli.config import load_config
 from backlog_cli.engine import CheckOptions, CheckResult, run_check
 from backlog_cli.project import load_project
+
+_T = TypeVar("_T")
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
@@ -114,6 +120,59 @@ def run_cli(
     )
 
 
+# The entry point as `python -m backlog_cli.cli` runs it, plus one test-only hook: when the
+# command puts Python's own Ctrl-C handler in place (its first act, before any work), the
+# child says so on the pipe named by BACKLOG_TEST_READY_FD.
+_READY_CHILD = """
+import os, runpy, signal, sys
+
+ready = int(os.environ.pop("BACKLOG_TEST_READY_FD"))
+install = signal.signal
+
+def install_and_report(signum, handler):
+    previous = install(signum, handler)
+    if signum == signal.SIGINT and handler is signal.default_int_handler:
+        signal.signal = install
+        os.write(ready, b"ready\\n")
+        os.close(ready)
+    return previous
+
+signal.signal = install_and_report
+sys.argv = ["backlog", *sys.argv[1:]]
+runpy.run_module("backlog_cli.cli", run_name="__main__", alter_sys=True)
+"""
+
+
+def spawn_cli(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, *, stdout: int | None = None
+) -> subprocess.Popen[bytes]:
+    """The real entry point in a subprocess, returned once it handles Ctrl-C itself.
+
+    A signal sent after a fixed sleep can land while the interpreter is still starting
+    (`Fatal Python error: init_import_site` under load); one sent after this returns lands
+    in the command. Stdout goes to `stdout` (default: nowhere), stderr to a pipe.
+    """
+    read, write = os.pipe()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _READY_CHILD, *args],
+            cwd=cwd,
+            env={**(os.environ if env is None else env), "BACKLOG_TEST_READY_FD": str(write)},
+            pass_fds=(write,),
+            stdout=subprocess.DEVNULL if stdout is None else stdout,
+            stderr=subprocess.PIPE,
+        )
+    finally:
+        os.close(write)
+    with os.fdopen(read, "rb") as marker:
+        line = marker.readline() if select.select([marker], [], [], 120)[0] else b""
+    if line != b"ready\n":
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError(f"`backlog {' '.join(args)}` never got under way: {err!r}")
+    return proc
+
+
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args],
@@ -123,3 +182,35 @@ def git(repo: Path, *args: str) -> str:
         capture_output=True,
         text=True,
     ).stdout
+
+
+# --- outside consumers: skip here, fail in CI ------------------------------------------------
+
+
+def under_ci() -> bool:
+    """`CI=true`, as GitHub Actions, GitLab CI and `.ci/run` set it."""
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def missing(why: str) -> NoReturn:
+    """An outside consumer (a tool, a module, an install) this test drives is missing: skip
+    on a developer's machine, fail under CI, which installs every consumer, so that a broken
+    install cannot turn into a green run that tested less."""
+    if under_ci():
+        pytest.fail(f"{why} (CI=true: a missing consumer fails the run)", pytrace=False)
+    pytest.skip(why, allow_module_level=True)
+
+
+def require(found: _T, why: str) -> _T:
+    """`found` (a path, a flag, a module), or `missing(why)` when it is not there."""
+    if not found:
+        missing(why)
+    return found
+
+
+def require_module(name: str, why: str) -> ModuleType:
+    """The module `name`, or `missing(why)`."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        missing(why)

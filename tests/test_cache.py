@@ -170,19 +170,39 @@ def test_index_entries_of_the_wrong_shape_are_rebuilt(tmp_path: Path, poison: ob
     assert checked(root) == expected_all
 
 
+FIVE_REQUIRED = ("apiVersion", "owner", "status", "title", "version")
+
+
 def test_poisoned_entry_with_a_valid_shape_cannot_run_code(tmp_path: Path) -> None:
     root = write_backlog(tmp_path / "r", FILES)
     checked(root)
     path = root / ".backlog_cache/items.json"
     pack = json.loads(path.read_text())
+    sentinel = tmp_path / "pwned"  # what the payload would create if anything ran it
     for key in pack["entries"]:
-        pack["entries"][key] = {"__reduce__": "os.system", "kind": "model", "id": "evil"}
+        pack["entries"][key] = {
+            "__reduce__": ["os.system", f"touch {sentinel}"],
+            "kind": "model",
+            "id": "evil",
+        }
     path.write_text(json.dumps(pack))
     for stored in (root / ".backlog_cache/results").glob("*.json"):
         stored.unlink()
     # entries are plain JSON data: at worst wrong findings for unchanged content, never code
     data = checked(root)
     assert isinstance(data["diagnostics"], list)
+    assert not sentinel.exists()
+    # and the findings are exactly those of that data, taken as data
+    found = sorted((d["path"], d["rule"], d["message"]) for d in data["diagnostics"])
+    assert [f[1] for f in found if f[0] == "backlog/broken.yaml"] == ["yaml-syntax"]
+    assert [f for f in found if f[0] != "backlog/broken.yaml"] == [
+        (path, "schema", message)
+        for path in ("backlog/m.yaml", "backlog/p.yaml")
+        for message in [
+            *(f"missing required key `{key}`" for key in FIVE_REQUIRED),
+            "unknown key `__reduce__`",
+        ]
+    ]
 
 
 def test_check_paths_reads_summaries_and_parses_only_what_it_reports(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from backlog_cli.cli.lineage import LineageFormat
 from backlog_cli.commands import lineage
 from backlog_cli.config import load_config
 from backlog_cli.project import load_project
-from tests.conftest import item, run_cli, write_backlog
+from tests.conftest import item, require, run_cli, write_backlog
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "support-copilot"
@@ -317,9 +317,7 @@ def test_mermaid_escapes_labels_and_keeps_ids_unique(tmp_path: Path) -> None:
 
 
 def render_svg(dot_text: str) -> None:
-    dot = shutil.which("dot")
-    if dot is None:
-        pytest.skip("Graphviz `dot` is not installed")
+    dot = require(shutil.which("dot"), "Graphviz `dot` is not installed (apt-get install graphviz)")
     result = subprocess.run(
         [dot, "-Tsvg"], input=dot_text, capture_output=True, text=True, timeout=60
     )

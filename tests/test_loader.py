@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from backlog_cli.loader import DEFAULT_LIMITS, Document, Limits, LoadError, load_file
+from tests.conftest import require, require_module
 
 
 def load(
@@ -42,10 +43,14 @@ def test_colons_inside_flow_sequences_parse_as_plain_scalars(tmp_path: Path) -> 
 def test_ruamel_c_loader_rejects_what_we_accept() -> None:
     """Why the loader does not use ruamel's C parser (kept as a canary: if ruamel fixes it,
     the choice can be revisited)."""
-    ruamel = pytest.importorskip("ruamel.yaml")
+    ruamel = require_module(
+        "ruamel.yaml", "ruamel.yaml is not installed (pip install -e '.[test]')"
+    )
     loader = ruamel.YAML(typ="safe")
-    if not getattr(loader, "Parser", None) or "CParser" not in repr(loader.Parser):
-        pytest.skip("ruamel.yaml.clib is not installed")
+    require(
+        getattr(loader, "Parser", None) and "CParser" in repr(loader.Parser),
+        "ruamel.yaml.clib is not installed",
+    )
     with pytest.raises(Exception, match="unexpected ':'"):
         loader.load("controls: [nist-ai-rmf:MEASURE-2.7, iso-42001:A.7.4]\n")
 

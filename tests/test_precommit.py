@@ -30,9 +30,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import GIT_ENV, git, item, write_backlog
+from tests.conftest import GIT_ENV, git, item, require, require_module, write_backlog
 
-pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install -e '.[test]')")
+require_module("pre_commit", "pre-commit is not installed (pip install -e '.[test]')")
 
 PROJECT = Path(__file__).resolve().parent.parent
 MANIFEST = PROJECT / ".pre-commit-hooks.yaml"
@@ -80,8 +80,10 @@ def pre_commit(*args: str, cwd: Path, timeout: int = 300) -> subprocess.Complete
 
 def snapshot_project(dest: Path) -> Path:
     """The project's working tree (tracked + untracked, not ignored) as a fresh one-commit repo."""
-    if not (PROJECT / ".git").exists() or shutil.which("git") is None:
-        pytest.skip("the project is not a git checkout; try-repo needs one")
+    require(
+        (PROJECT / ".git").exists() and shutil.which("git"),
+        "the project is not a git checkout; try-repo needs one",
+    )
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=PROJECT,
@@ -161,8 +163,10 @@ def test_try_repo_runs_the_published_hooks(tmp_path: Path) -> None:
     repo = product_repo(tmp_path / "product")
 
     clean = pre_commit("try-repo", str(hooks_repo), "--all-files", cwd=repo)
-    if clean.returncode != 0 and OFFLINE.search(clean.stdout):
-        pytest.skip(f"pre-commit could not install the hook (no package index?):\n{clean.stdout}")
+    require(
+        clean.returncode == 0 or not OFFLINE.search(clean.stdout),
+        f"pre-commit could not install the hook (no package index?):\n{clean.stdout}",
+    )
     assert clean.returncode == 0, clean.stdout
     assert re.search(r"^backlog check\.+Passed$", clean.stdout, re.M), clean.stdout
     assert re.search(r"^backlog check \(whole backlog\)\.+Passed$", clean.stdout, re.M)

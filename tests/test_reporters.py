@@ -27,7 +27,7 @@ from backlog_cli.report import Format, render
 from backlog_cli.report.github import escape_data, escape_property
 from backlog_cli.report.markdown import cell
 from backlog_cli.report.sarif import fingerprint
-from tests.conftest import item, run_cli, write_backlog
+from tests.conftest import item, require, run_cli, write_backlog
 
 DATA = Path(__file__).parent / "data"
 ENV = {"BACKLOG_TODAY": "2026-11-26"}
@@ -300,9 +300,9 @@ def _validate(tool: Path, log: Path) -> list[str]:
 
 
 def test_sarif_is_accepted_by_the_sarif_multitool(repo: Path, tmp_path: Path) -> None:
-    tool = _multitool()
-    if tool is None:
-        pytest.skip("SARIF Multitool not installed (npm install @microsoft/sarif-multitool-linux)")
+    tool = require(
+        _multitool(), "SARIF Multitool not installed (npm install @microsoft/sarif-multitool-linux)"
+    )
     log = tmp_path / "out" / "backlog.sarif"
     done = run_cli("check", "--format", "sarif", "--output", str(log), cwd=repo, env=ENV)
     assert done.returncode == 1 and done.stdout == SUMMARY + "\n"

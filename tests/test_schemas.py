@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from backlog_cli import schemagen, schemas
 from backlog_cli.model import EXAMPLES
 from backlog_cli.vocab import KINDS
-from tests.conftest import run_cli
+from tests.conftest import require, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = REPO / "schemas"
@@ -94,9 +94,7 @@ def test_item_schema_rejects_what_the_kind_schema_rejects() -> None:
 def _check_jsonschema() -> str:
     exe = Path(sys.executable).parent / "check-jsonschema"
     found = str(exe) if exe.exists() else shutil.which("check-jsonschema")
-    if not found:
-        pytest.skip("check-jsonschema is not installed")
-    return found
+    return require(found, "check-jsonschema is not installed")
 
 
 @pytest.mark.parametrize("kind", ["prompt", "policy", "item"])

@@ -1,16 +1,17 @@
 """`backlog bump`: plan the new versions (by a chosen level, or as each change requires),
 then rewrite each item's `version` in place.
 
-Only the characters of the version value change: comments, key order, quoting style, blank
-lines, line endings and a BOM are preserved byte for byte. The value's position comes from
-the loader; the edited text is parsed again and must differ from the original in `version`
-alone before it is written (atomically). ruamel.yaml's round-trip dumper was the first
-candidate, but it re-flows long lines and re-indents sequences, so a byte-exact splice is
-the safer tool for a one-value edit.
+Only the characters of the version value change: comments, key order, quoting style, anchors
+and tags, blank lines, line endings and a BOM are preserved byte for byte. The value's
+position comes from the loader; the edited text is parsed again and must differ from the
+original in `version` alone before it is written (atomically). ruamel.yaml's round-trip
+dumper was the first candidate, but it re-flows long lines and re-indents sequences, so a
+byte-exact splice is the safer tool for a one-value edit.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from backlog_cli.versioning import Comparison
 
 BOM = "\ufeff"
+
+# A node's properties (a verbatim tag `!<...>`, or a tag `!!str` / anchor `&a`, which end at
+# a blank or a flow indicator), each followed by blanks, line breaks and comments.
+_PROPERTIES = re.compile(r"(?:(?:!<[^>]*>|[&!][^ \t\r\n,\[\]{}]*)(?:[ \t\r\n]+|#[^\r\n]*)*)*")
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,22 @@ def _scalar_end(line: str, start: int) -> int:
     return len(line[:end].rstrip(" \t\r\n")) if end > start else start
 
 
+def _scalar_start(lines: list[str], index: int, start: int) -> tuple[int, int]:
+    """The line index and column where the scalar itself begins.
+
+    The loader's position is where the value's node begins, which is its anchor or tag when
+    it has one (`version: &v !!str 1.0.0`); splicing from there would drop them.
+    """
+    rest = "".join(lines[index:])
+    properties = _PROPERTIES.match(rest, start)
+    assert properties is not None  # the pattern matches the empty string too
+    offset = properties.end()
+    while offset >= len(lines[index]) and index + 1 < len(lines):
+        offset -= len(lines[index])
+        index += 1
+    return index, offset
+
+
 def replace_version(text: str, new: str, limits: Limits = DEFAULT_LIMITS) -> str:
     """`text` with the top-level `version` value replaced by `new`, nothing else touched."""
     body = text.removeprefix(BOM)
@@ -128,11 +149,11 @@ def replace_version(text: str, new: str, limits: Limits = DEFAULT_LIMITS) -> str
         raise BacklogError('the item has no `version` line; add `version: "0.1.0"` first')
     _, _, line_no, column = positions[("version",)]
     lines = split_lines(body, keepends=True)
-    line = lines[line_no - 1]
-    start = column - 1
+    index, start = _scalar_start(lines, line_no - 1, column - 1)
+    line = lines[index]
     end = _scalar_end(line, start)
     quote = line[start] if line[start : start + 1] in ("'", '"') else ""
-    lines[line_no - 1] = f"{line[:start]}{quote}{new}{quote}{line[end:]}"
+    lines[index] = f"{line[:start]}{quote}{new}{quote}{line[end:]}"
     result = "".join(lines)
     try:
         after, _ = parse(result, limits, track=False)
