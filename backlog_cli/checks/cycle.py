@@ -1,8 +1,9 @@
 """cycle: the dependency graph has a cycle.
 
 References point from a dependent item to what it depends on; a cycle means no item in
-it can be delivered or validated first. Each cycle is reported once, with the whole
-path, at the reference that leaves the cycle's first item (by `kind/id`).
+it can be delivered or validated first. Each loop (a strongly connected set of items) is
+reported once, with one whole path through it, at the reference that leaves its first item
+(by `kind/id`); `check FILE` on any item of the loop reports it.
 
 Failing:
 
@@ -49,5 +50,5 @@ def check(context: Context) -> Iterator[Finding]:
             item=first.source,
             message=f"dependency cycle: {chain}{more}",
             hint=f"break the cycle by removing one of these references: {via}",
-            related=tuple(e.source for e in path),
+            related=tuple(sorted(component)),
         )

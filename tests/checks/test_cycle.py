@@ -139,3 +139,24 @@ def test_an_item_that_references_itself(tmp_path: Path) -> None:
     )
     # `other` only depends on the self-loop: it is not on it
     assert cli_findings(root, "backlog/other.yaml") == (0, [])
+
+
+# a -> b -> a and a -> c -> d -> a: one loop of four items; the path shown is the shortest one
+# through its first item (a -> b -> a), so d is in the loop but not on the path shown
+FOUR_IN_ONE_LOOP = {
+    "backlog/a.yaml": item("agent", "a", spec="agents: [agent/b, agent/c]"),
+    "backlog/b.yaml": item("agent", "b", spec="agents: [agent/a]"),
+    "backlog/c.yaml": item("agent", "c", spec="agents: [agent/d]"),
+    "backlog/d.yaml": item("agent", "d", spec="agents: [agent/a]"),
+}
+
+
+@pytest.mark.parametrize("staged", sorted(FOUR_IN_ONE_LOOP))
+def test_check_file_on_any_member_of_the_loop_reports_it(tmp_path: Path, staged: str) -> None:
+    # membership, not the text of the path shown, decides: staging d alone must not pass
+    root = write_backlog(tmp_path / "repo", FOUR_IN_ONE_LOOP)
+    message = (
+        "dependency cycle: agent/a -> agent/b -> agent/a (2 more item(s) are in the same loop)"
+    )
+    assert cli_findings(root) == (1, [("cycle", "backlog/a.yaml", 9, 12, message)])
+    assert cli_findings(root, staged) == (1, [("cycle", "backlog/a.yaml", 9, 12, message)])
