@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Found, item, run_cli, write_backlog
+from tests.conftest import Found, check, item, run_cli, write_backlog
 
 TWO_LOOP = {
     "backlog/triage.yaml": item("agent", "triage", spec="agents: [agent/escalation]"),
@@ -139,6 +139,39 @@ def test_an_item_that_references_itself(tmp_path: Path) -> None:
     )
     # `other` only depends on the self-loop: it is not on it
     assert cli_findings(root, "backlog/other.yaml") == (0, [])
+
+
+def _cycles(tmp_path: Path, files: dict[str, str | bytes]) -> list[tuple[str, str]]:
+    root = write_backlog(tmp_path / "repo", files)
+    return [(d.path, d.message) for d in check(root).diagnostics if d.rule == "cycle"]
+
+
+def test_loops_the_graph_walk_must_not_miss(tmp_path: Path) -> None:
+    # mutation survivors: a loop entered from an item that sorts before it; a loop closed
+    # by an item's second reference; a loop whose member first references an outside item;
+    # two routes back to the start (the first one found is the one reported)
+    files: dict[str, str | bytes] = {
+        "backlog/a.yaml": item("agent", "a-entry", spec="agents: [agent/b]"),
+        "backlog/b.yaml": item("agent", "b", spec="agents: [agent/c]"),
+        "backlog/c.yaml": item("agent", "c", spec="agents: [agent/b]"),
+        "backlog/d.yaml": item("dataset", "d", spec="upstream: [dataset/x, dataset/e]"),
+        "backlog/e.yaml": item("dataset", "e", spec="upstream: [dataset/d]"),
+        "backlog/x.yaml": item("dataset", "x"),
+        "backlog/p.yaml": item("tool", "p", spec="data: [dataset/x]", extra="depends_on: [tool/q]"),
+        "backlog/q.yaml": item("tool", "q", extra="depends_on: [tool/r, tool/s]"),
+        "backlog/r.yaml": item("tool", "r", extra="depends_on: [tool/t]"),
+        "backlog/s.yaml": item("tool", "s", extra="depends_on: [tool/t]"),
+        "backlog/t.yaml": item("tool", "t", extra="depends_on: [tool/q]"),
+    }
+    assert _cycles(tmp_path, files) == [
+        ("backlog/b.yaml", "dependency cycle: agent/b -> agent/c -> agent/b"),
+        ("backlog/d.yaml", "dependency cycle: dataset/d -> dataset/e -> dataset/d"),
+        (
+            "backlog/q.yaml",
+            "dependency cycle: tool/q -> tool/r -> tool/t -> tool/q "
+            "(1 more item(s) are in the same loop)",
+        ),
+    ]
 
 
 # a -> b -> a and a -> c -> d -> a: one loop of four items; the path shown is the shortest one
