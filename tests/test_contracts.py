@@ -257,7 +257,17 @@ def test_rules(repo: Path) -> None:
 
 
 def test_bump(writable: Path) -> None:
-    payload = run_json("bump", "--auto", "--base", "base", "tool/kb-search", cwd=writable)
+    # the fixture's backlog has open errors: --auto stops at them (exit 1), --force goes ahead
+    refused = run_json("bump", "--auto", "--base", "base", "tool/kb-search", cwd=writable, code=1)
+    validate("bump", refused)
+    assert refused["blocking"] and not refused["written"]
+    dry = run_json(
+        "bump", "--auto", "--force", "--dry-run", "--base", "base", "tool/kb-search", cwd=writable
+    )
+    validate("bump", dry)
+    payload = run_json(
+        "bump", "--auto", "--force", "--base", "base", "tool/kb-search", cwd=writable
+    )
     validate("bump", payload)
     assert payload["bumped"][0]["item"] == "tool/kb-search"
     assert payload["bumped"][0]["to"].startswith("3.")  # side_effects widened: major

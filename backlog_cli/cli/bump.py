@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from backlog_cli.cli.common import JSON, Common, JsonFormat, chosen_flag, common_options
 from backlog_cli.errors import BacklogError
+
+if TYPE_CHECKING:
+    from backlog_cli.commands.bump import Bump
+    from backlog_cli.diagnostic import Diagnostic
 
 
 @common_options(JSON, cache=True)
@@ -35,6 +39,18 @@ def bump(
     base: Annotated[
         str | None, typer.Option("--base", help="Base ref for --auto.", show_default=False)
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the plan (item, old -> new, why); write nothing."),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="With --auto, bump even while the backlog has errors other than the "
+            "version rules.",
+        ),
+    ] = False,
 ) -> None:
     """Rewrite `version` in place; nothing else in the file changes."""
     from backlog_cli import workspace
@@ -46,23 +62,62 @@ def bump(
     level = chosen_flag(levels, required=True)
     assert level is not None
     project = common.project()
+    blocking: list[Diagnostic] = []
     if level == "auto":
         only = {inventory.resolve(project, name).key for name in items} if items else None
         comparison = workspace.compare_with_base(project, base, only)
         common.notes(comparison.notes)
         plan = bumping.plan_auto(project, comparison)
+        if not force:
+            blocking = bumping.blocking_errors(project, comparison)
     else:
         if base is not None:
             raise BacklogError("--base only applies to --auto")
+        if force:
+            raise BacklogError("--force only applies to --auto")
         if not items:
             raise BacklogError(f"name the items to bump: backlog bump --{level} kind/id ...")
         plan = bumping.plan_levels(project, items, Level(level))
-    bumping.apply(plan, project.config.limits)
+    if not dry_run and not blocking:
+        bumping.apply(plan, project.config.limits)
+    _report(common, plan, blocking, dry_run)
+    if blocking:
+        raise typer.Exit(1)
+
+
+def _report(
+    common: Common[JsonFormat], plan: list[Bump], blocking: list[Diagnostic], dry_run: bool
+) -> None:
     if common.fmt is JsonFormat.json:
-        common.emit_json({"version": 1, "bumped": [b.to_json() for b in plan]})
-    elif plan:
-        common.emit(
-            "".join(f"{b.key}: {b.old} -> {b.new} ({os.path.relpath(b.path)})\n" for b in plan)
+        payload = {
+            "version": 1,
+            "dry_run": dry_run,
+            "written": not dry_run and not blocking,
+            "bumped": [b.to_json() for b in plan],
+            "blocking": [d.to_json() for d in blocking],
+        }
+        common.emit_json(payload)
+        return
+    out: list[str] = []
+    if dry_run or not blocking:
+        for b in plan:
+            out.append(f"{b.key}: {b.old} -> {b.new} ({os.path.relpath(b.path)})\n")
+            if dry_run:
+                out.extend(f"  {why}\n" for why in b.why)
+    if not plan and not blocking and not common.quiet:
+        out.append("nothing to bump: every changed item already has the version it needs\n")
+    if blocking:
+        for d in blocking:
+            out.append(f"{d.path}:{d.line}:{d.column}: error {d.rule} {d.message}\n")
+            if d.hint:
+                out.append(f"  hint: {d.hint}\n")
+        count = f"{len(blocking)} error{'s' if len(blocking) != 1 else ''}"
+        out.append(
+            f"{'would not bump' if dry_run else 'not bumped'}: {count} besides the version "
+            "rules; a bump decided over them can be wrong (a typo'd reference reads as a "
+            "removal). Fix them first, or pass --force.\n"
         )
-    elif not common.quiet:
-        common.emit("nothing to bump: every changed item already has the version it needs\n")
+    elif dry_run and plan and not common.quiet:
+        out.append("dry run: nothing written\n")
+    if out:
+        common.emit("".join(out))

@@ -25,6 +25,7 @@ from backlog_cli.paths import relpath
 from backlog_cli.semver import Level, bump_version, parse_version
 
 if TYPE_CHECKING:
+    from backlog_cli.diagnostic import Diagnostic
     from backlog_cli.project import Item, Project
     from backlog_cli.versioning import Comparison
 
@@ -45,14 +46,34 @@ class Bump:
     rel: str
     old: str
     new: str
+    why: tuple[str, ...] = ()  # the classification's reasons, or the level asked for
 
-    def to_json(self) -> dict[str, str]:
-        return {"item": self.key, "path": self.rel, "from": self.old, "to": self.new}
+    def to_json(self) -> dict[str, object]:
+        return {
+            "item": self.key,
+            "path": self.rel,
+            "from": self.old,
+            "to": self.new,
+            "why": list(self.why),
+        }
 
 
-def _planned(project: Project, item: Item, old: str, new: str) -> Bump:
+# The rules `bump --auto` exists to fix: findings of these never stop it.
+VERSION_RULES = frozenset({"version-not-bumped", "version-bump-too-small", "version-decreased"})
+
+
+def _planned(project: Project, item: Item, old: str, new: str, why: Sequence[str]) -> Bump:
     path = item.doc.path
-    return Bump(item.key, path, relpath(path, project.config.repo_root), old, new)
+    return Bump(item.key, path, relpath(path, project.config.repo_root), old, new, tuple(why))
+
+
+def blocking_errors(project: Project, comparison: Comparison) -> list[Diagnostic]:
+    """The errors open in the backlog other than the version rules `--auto` fixes: a bump
+    computed over them (a typo'd reference read as a removal) would make things worse."""
+    from backlog_cli.engine import CheckOptions, run_check
+
+    result = run_check(project, CheckOptions(), comparison)
+    return [d for d in result.diagnostics if d.severity == "error" and d.rule not in VERSION_RULES]
 
 
 def plan_levels(project: Project, names: Sequence[str], level: Level) -> list[Bump]:
@@ -66,7 +87,7 @@ def plan_levels(project: Project, names: Sequence[str], level: Level) -> list[Bu
             new = bump_version(item.version, level)
         except ValueError as exc:
             raise BacklogError(f"`{item.key}`: {exc}") from None
-        plan.append(_planned(project, item, item.version, new))
+        plan.append(_planned(project, item, item.version, new, [f"--{level} asked for"]))
     return plan
 
 
@@ -83,7 +104,8 @@ def plan_auto(project: Project, comparison: Comparison) -> list[Bump]:
         if parse_version(change.base.version) is None:
             continue  # no valid version at the base: nothing to bump from (as check)
         target = bump_version(change.base.version, change.required)
-        plan.append(_planned(project, item, item.version or "?", target))
+        why = [f"{c.level}: {c.reason}" for c in change.changes if c.level != Level.NONE]
+        plan.append(_planned(project, item, item.version or "?", target, why))
     return plan
 
 
