@@ -102,6 +102,8 @@ def test_dry_run_prints_the_plan_with_reasons_and_writes_nothing(tmp_path: Path)
     assert proc.stdout == (
         "tool/search-kb: 1.0.0 -> 2.0.0 (backlog/tools/search-kb.yaml)\n"
         "  major: `side_effects` widened from read to write\n"
+        "backlog/agents/bot.yaml:10: agent/bot's `tool/search-kb@^1.0` will not admit 2.0.0: "
+        "check the referrer against the change and widen the range\n"
         "dry run: nothing written\n"
     )
     payload = json.loads(
@@ -123,6 +125,15 @@ def test_dry_run_prints_the_plan_with_reasons_and_writes_nothing(tmp_path: Path)
             }
         ],
         "blocking": [],
+        "broken_ranges": [
+            {
+                "referrer": "agent/bot",
+                "path": "backlog/agents/bot.yaml",
+                "line": 10,
+                "reference": "tool/search-kb@^1.0",
+                "version": "2.0.0",
+            }
+        ],
     }
     manual = run_cli("bump", "--minor", "agent/bot", "--dry-run", cwd=root)
     assert manual.returncode == 0, manual.stderr
@@ -152,3 +163,40 @@ def test_dry_run_over_open_errors_shows_the_plan_and_why_it_would_stop(tmp_path:
         "wrong (a typo'd reference reads as a removal). Fix them first, or pass --force.",
     ]
     assert bot.read_text(encoding="utf-8") == BOT.replace("tool/search-kb@", "tool/serch-kb@")
+
+
+def test_the_ranges_a_bump_breaks_are_named(tmp_path: Path) -> None:
+    loose = item("agent", "any", spec="pattern: sequential\ntools: ['tool/search-kb@*']")
+    stale = item("agent", "stale", spec="pattern: sequential\ntools: ['tool/search-kb@^3']")
+    root = repo(
+        tmp_path,
+        {
+            "backlog/tools/search-kb.yaml": TOOL,
+            "backlog/agents/bot.yaml": BOT,
+            "backlog/agents/helper.yaml": HELPER,
+            "backlog/agents/any.yaml": loose,
+        },
+    )
+    tool = root / "backlog/tools/search-kb.yaml"
+    edit(tool, "side_effects: read", "side_effects: write")
+    proc = run_cli("bump", "--auto", "--base", "main", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (
+        "tool/search-kb: 1.0.0 -> 2.0.0 (backlog/tools/search-kb.yaml)\n"
+        "backlog/agents/bot.yaml:10: agent/bot's `tool/search-kb@^1.0` will not admit 2.0.0: "
+        "check the referrer against the change and widen the range\n"
+        "backlog/agents/helper.yaml:10: agent/helper's `tool/search-kb@~1.0.0` will not admit "
+        "2.0.0: check the referrer against the change and widen the range\n"
+    )
+    assert b'version: "2.0.0"' in tool.read_bytes()
+    check = run_cli("check", "--base", "main", cwd=root)
+    assert [line.split(" ")[2] for line in check.stdout.splitlines() if ": error " in line] == [
+        "version-constraint",
+        "version-constraint",
+    ]
+    # a range that failed before the bump is check's to report, not the bump's
+    (root / "backlog/agents/stale.yaml").write_text(stale, encoding="utf-8")
+    edit(tool, "side_effects: write", "side_effects: external")
+    edit(tool, 'version: "2.0.0"', 'version: "1.0.0"')
+    again = run_cli("bump", "--auto", "--base", "main", "--force", "--dry-run", cwd=root)
+    assert "agent/stale" not in again.stdout

@@ -11,7 +11,7 @@ from backlog_cli.cli.common import JSON, Common, JsonFormat, chosen_flag, common
 from backlog_cli.errors import BacklogError
 
 if TYPE_CHECKING:
-    from backlog_cli.commands.bump import Bump
+    from backlog_cli.commands.bump import BrokenRange, Bump
     from backlog_cli.diagnostic import Diagnostic
 
 
@@ -80,13 +80,18 @@ def bump(
         plan = bumping.plan_levels(project, items, Level(level))
     if not dry_run and not blocking:
         bumping.apply(plan, project.config.limits)
-    _report(common, plan, blocking, dry_run)
+    broken = bumping.broken_ranges(project, plan) if not blocking or dry_run else []
+    _report(common, plan, blocking, dry_run, broken)
     if blocking:
         raise typer.Exit(1)
 
 
 def _report(
-    common: Common[JsonFormat], plan: list[Bump], blocking: list[Diagnostic], dry_run: bool
+    common: Common[JsonFormat],
+    plan: list[Bump],
+    blocking: list[Diagnostic],
+    dry_run: bool,
+    broken: list[BrokenRange],
 ) -> None:
     if common.fmt is JsonFormat.json:
         payload = {
@@ -95,6 +100,7 @@ def _report(
             "written": not dry_run and not blocking,
             "bumped": [b.to_json() for b in plan],
             "blocking": [d.to_json() for d in blocking],
+            "broken_ranges": [r.to_json() for r in broken],
         }
         common.emit_json(payload)
         return
@@ -106,6 +112,11 @@ def _report(
                 out.extend(f"  {why}\n" for why in b.why)
     if not plan and not blocking and not common.quiet:
         out.append("nothing to bump: every changed item already has the version it needs\n")
+    for r in broken:
+        out.append(
+            f"{r.rel}:{r.line}: {r.referrer}'s `{r.ref}` will not admit {r.version}: "
+            "check the referrer against the change and widen the range\n"
+        )
     if blocking:
         for d in blocking:
             out.append(f"{d.path}:{d.line}:{d.column}: error {d.rule} {d.message}\n")

@@ -206,3 +206,45 @@ def write_bump(path: Path, new: str, limits: Limits = DEFAULT_LIMITS) -> str:
     updated = replace_version((BOM if had_bom else "") + text, new, limits)
     write_atomic(path, updated)
     return str(old)
+
+
+@dataclass(frozen=True)
+class BrokenRange:
+    """A referrer's range that admits a bumped item today but not its new version."""
+
+    referrer: str
+    rel: str
+    line: int
+    ref: str
+    version: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "referrer": self.referrer,
+            "path": self.rel,
+            "line": self.line,
+            "reference": self.ref,
+            "version": self.version,
+        }
+
+
+def broken_ranges(project: Project, plan: Sequence[Bump]) -> list[BrokenRange]:
+    """Every reference whose range admits the old version of a planned bump but will not
+    admit the new one: after the bump, `version-constraint` fails there."""
+    from backlog_cli.refs import range_admits
+
+    new = {b.key: b for b in plan}
+    graph = project.graph
+    out: list[BrokenRange] = []
+    for edge in graph.edges:
+        bump = new.get(edge.target)
+        if bump is None or edge.range is None or edge.source not in graph.nodes:
+            continue
+        if range_admits(edge.range, bump.new) is not False:
+            continue
+        if range_admits(edge.range, bump.old) is False:
+            continue  # already failing: `version-constraint` reports it today
+        source = graph.nodes[edge.source]
+        line, _ = source.doc.locate(edge.pointer)
+        out.append(BrokenRange(edge.source, source.doc.rel, line, str(edge.ref), bump.new))
+    return sorted(out, key=lambda r: (r.rel, r.line, r.ref))
