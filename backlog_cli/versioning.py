@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from backlog_cli import git
-from backlog_cli.classify import Change, classify, field_changes, level_of, rename_table
+from backlog_cli.classify import (
+    METADATA,
+    Change,
+    classify,
+    field_changes,
+    level_of,
+    metadata_changes,
+    rename_table,
+)
 from backlog_cli.config import CONFIG_NAME, Config, load_config
 from backlog_cli.diagnostic import printable
 from backlog_cli.discovery import is_item_path
@@ -77,6 +86,13 @@ class ItemChange:
     level: Level = Level.NONE
     required: Level = Level.NONE
     actual: Bump = Level.NONE
+    # the edits of an item whose only differences are governance metadata (else empty)
+    metadata: list[Change] = field(default_factory=list)
+
+    @property
+    def change_class(self) -> str:
+        """`metadata` for a metadata-only change, else the level's name."""
+        return METADATA if self.metadata else self.level
 
     @property
     def moved(self) -> bool:
@@ -96,6 +112,16 @@ def template_text(side: Side | None) -> str | None:
     spec = side.data.get("spec")
     template = spec.get("template") if isinstance(spec, dict) else None
     return template if isinstance(template, str) else None
+
+
+def classified(
+    base: Side, head: Side, renames: Mapping[str, str] | None = None
+) -> tuple[tuple[Change, ...], tuple[Change, ...]]:
+    """The classified changes from `base` to `head` (most severe first) and, when only
+    governance metadata differs, its edits (class `metadata`; else empty)."""
+    texts = (template_text(base), template_text(head))
+    changes = classify(head.kind, base.data, head.data, *texts, renames=renames)
+    return tuple(changes), tuple(metadata_changes(head.kind, base.data, head.data, *texts))
 
 
 @dataclass
@@ -427,9 +453,8 @@ def match(
         change = ItemChange(
             key, h.kind, "changed", b, h, renamed_from=b.key if b.key != h.key else None
         )
-        change.changes = classify(
-            h.kind, b.data, h.data, template_text(b), template_text(h), renames=renames
-        )
+        changes, metadata = classified(b, h, renames)
+        change.changes, change.metadata = list(changes), list(metadata)
         change.fields = field_changes(b.data, h.data)
         change.level = level_of(change.changes)
         base_version, head_version = b.version or "", h.version or ""

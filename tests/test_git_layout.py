@@ -162,7 +162,8 @@ def test_export_subst_and_eol_attributes_do_not_change_the_head(tmp_path: Path) 
     _commit_all(root, "title")
     assert _findings(root, "--base", "main~1", "--head", "HEAD") == []
     entry = _diff(root, "HEAD~1", "HEAD")["prompt/triage"]
-    assert entry["level"] == "none" and entry["template_diff"] is None
+    # a title edit alone is governance metadata (issue 13 §3): class `metadata`, no bump
+    assert entry["level"] == "metadata" and entry["template_diff"] is None
 
 
 def test_the_head_checkout_is_exactly_the_commit(tmp_path: Path) -> None:

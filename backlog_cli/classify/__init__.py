@@ -4,6 +4,15 @@ SPEC §5: only `spec` needs a version bump (a prompt's `template_file` content c
 spec); every change found is one `Change` with its own reason, and the most severe level wins.
 Everything here is pure: the caller reads both versions (and template files) out of git.
 
+Governance metadata is not part of the contract (SPEC §9, the change class `metadata`):
+`title`, `description`, `owner`, `tags`, `priority` and `x-*` fields of the envelope, a
+policy's `spec.review_by`, a model's `spec.sunset` and `x-*` keys at the top of `spec`.
+`classify` never sees the metadata `spec` fields. `metadata_changes` lists the metadata
+edits of an item whose only differences are metadata (each a level-none `Change`): its class
+is `metadata`, it needs no bump and asks no re-validation downstream. Any other difference
+(spec, template text, `status`, `version`, any other envelope field) keeps the item's
+ordinary classification, and then its metadata edits are not listed as reasons.
+
 Choices where SPEC §5 leaves room, so that `diff`, the versioning rules and the docs can
 say the same thing:
 
@@ -36,8 +45,8 @@ say the same thing:
   are ignored.
 - Policy: `type` changed or removed is major, set for the first time minor; a rule
   action outside the strictness order (block > redact > require-approval > flag > allow)
-  that changes is major (it may be a loosening); `match`, `review_by`, `approvers` are
-  minor, a rule's `description` patch.
+  that changes is major (it may be a loosening); `match` and `approvers` are minor, a
+  rule's `description` patch; `review_by` is metadata.
 - Tool: `side_effects` widened (none < read < write < external) or no longer declared is
   major, narrowed or declared for the first time minor; `idempotent` true → false (or
   dropped) major, false → true minor; `timeout_ms`, `rate_limit_rps`, `data` minor in
@@ -46,12 +55,13 @@ say the same thing:
   first time minor; a prompt/tool/agent ref removed is major, added or re-ranged minor;
   `model` as for prompts; `idempotent` as for tools; timeouts, retries, backoff and
   `determinism` minor.
-- Other kinds (capability, dataset, model, evaluation), and any spec key the kinds above
-  do not name: a removed field (at any depth) is major, an added or changed one minor,
-  an edit of a `description`, `narrative` or `provenance` text patch. Lists of references
-  and strings are compared as sets (a removed entry is major, a re-ranged ref minor), lists
-  of maps by their `id` (or `metric`), other lists element-wise.
-- `x-*` keys at the top of `spec` (and inside JSON Schemas) are ignored.
+- Other kinds (capability, dataset, model, evaluation; a model's `sunset` is metadata),
+  and any spec key the kinds above do not name: a removed field (at any depth) is major,
+  an added or changed one minor, an edit of a `description`, `narrative` or `provenance`
+  text patch. Lists of references and strings are compared as sets (a removed entry is
+  major, a re-ranged ref minor), lists of maps by their `id` (or `metric`), other lists
+  element-wise.
+- `x-*` keys at the top of `spec` (metadata) and inside JSON Schemas are not classified.
 - Id renames (`renamed_from`): a reference re-pointed from a former id to the item's new
   id is not a change of that reference (the caller passes the head's rename table); a
   range edited at the same time is classified as for an unchanged id. Chains (a → b → c)
@@ -59,7 +69,8 @@ say the same thing:
 
 The package, by job: `change` (the `Change` reported), `fields` (values, the plain field
 diff, the generic rule and classifiers for common field shapes), `jsonschema_compat` (JSON
-Schema narrowing and widening), `kinds` (the rules per kind, in a table), `renames`.
+Schema narrowing and widening), `kinds` (the rules per kind, in a table), `metadata` (the
+governance fields and the `metadata` class), `renames`.
 """
 
 from __future__ import annotations
@@ -71,27 +82,31 @@ from backlog_cli.classify.change import Change, level_of
 from backlog_cli.classify.fields import MISSING, equal, field_changes, generic, get
 from backlog_cli.classify.jsonschema_compat import SCHEMA_DIRECTIONS, schema_changes
 from backlog_cli.classify.kinds import KIND_RULES
+from backlog_cli.classify.metadata import METADATA, metadata_changes, strip
 from backlog_cli.classify.renames import rename_table, repoint
 
 __all__ = [
+    "METADATA",
     "MISSING",
     "SCHEMA_DIRECTIONS",
     "Change",
     "classify",
     "field_changes",
     "level_of",
+    "metadata_changes",
     "rename_table",
     "same_content",
     "schema_changes",
 ]
 
 
-def _spec_of(item: Any) -> Any:
+def _spec_of(kind: str, item: Any) -> Any:
+    """The classified part of `spec`: without `x-*` keys and the kind's metadata fields."""
     spec = item.get("spec", MISSING) if isinstance(item, dict) else MISSING
     if spec is MISSING or spec is None:
         return {}
     if isinstance(spec, dict):
-        return {k: v for k, v in spec.items() if not (isinstance(k, str) and k.startswith("x-"))}
+        return strip(kind, spec)
     return spec
 
 
@@ -138,7 +153,7 @@ def classify(
     the head items): a reference re-pointed from an item's former id to its new id is not
     a change. Envelope fields and `x-*` keys of `spec` are not classified.
     """
-    old, new = _spec_of(base), _spec_of(head)
+    old, new = _spec_of(kind, base), _spec_of(kind, head)
     if renames and isinstance(old, dict) and isinstance(new, dict):
         old = repoint(kind, old, new, renames)
     out: list[Change] = []

@@ -192,14 +192,6 @@ def _policy(old: Spec, new: Spec, templates: Templates, out: list[Change]) -> No
         removed=Level.MAJOR,
         added=Level.MINOR,
     )
-    setting(
-        "spec.review_by",
-        get(old, "review_by"),
-        get(new, "review_by"),
-        out,
-        changed=Level.MINOR,
-        removed=Level.MINOR,
-    )
     string_set(
         "spec.approvers",
         "approver",
@@ -209,7 +201,7 @@ def _policy(old: Spec, new: Spec, templates: Templates, out: list[Change]) -> No
         removed=Level.MINOR,
         added=Level.MINOR,
     )
-    rest(old, new, {"type", "rules", "controls", "review_by", "approvers"}, "spec", out)
+    rest(old, new, {"type", "rules", "controls", "approvers"}, "spec", out)
 
 
 def _rule_ids(rules: list[Any]) -> dict[str, dict[str, Any]] | None:

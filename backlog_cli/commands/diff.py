@@ -6,7 +6,7 @@ import difflib
 import json
 from typing import Any
 
-from backlog_cli.classify import MISSING, same_content
+from backlog_cli.classify import METADATA, MISSING, Change, same_content
 from backlog_cli.semver import Level, bump_version, parse_version
 from backlog_cli.versioning import Comparison, ItemChange, Side, template_text
 
@@ -20,6 +20,7 @@ _STYLE = {
     Level.MAJOR: "\x1b[1;31m",
     Level.MINOR: "\x1b[1;33m",
     Level.PATCH: "\x1b[1;36m",
+    METADATA: "\x1b[2m",
     "dim": "\x1b[2m",
 }
 
@@ -88,6 +89,8 @@ def verdict(change: ItemChange) -> str:
         return ""
     if change.actual == "decreased":
         return "version decreased"
+    if change.metadata:
+        return "metadata only: no bump needed"
     if change.level == Level.NONE:
         return "no bump needed"
     if not _valid_version(change.base):
@@ -101,6 +104,13 @@ def verdict(change: ItemChange) -> str:
     if change.actual == "invalid":
         return f"no valid version at head: needs {change.required} ({target})"
     return f"{change.actual} bump too small: needs {change.required} ({target})"
+
+
+def reasons(change: ItemChange) -> list[tuple[str, Change]]:
+    """The classified changes, most severe first, each with the name of its level; the edits
+    of a metadata-only change are named `metadata`."""
+    out: list[tuple[str, Change]] = [(ch.level, ch) for ch in sorted(change.changes, reverse=True)]
+    return out + [(METADATA, ch) for ch in change.metadata]
 
 
 def _template_name(side: Side | None, prefix: str) -> str:
@@ -143,13 +153,13 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
                 "head_path": c.head.rel if c.head else None,
                 "base_version": c.base.version if c.base else None,
                 "head_version": c.head.version if c.head else None,
-                "level": c.level,
+                "level": c.change_class,
                 "required_bump": required_bump(c),
                 "actual_bump": c.actual,
                 "bump_ok": bump_ok(c),
                 "reasons": [
-                    {"level": ch.level, "path": ch.path, "reason": ch.reason}
-                    for ch in sorted(c.changes, reverse=True)
+                    {"level": level, "path": ch.path, "reason": ch.reason}
+                    for level, ch in reasons(c)
                 ],
                 "fields": [
                     {
@@ -197,7 +207,8 @@ def render_text(comparison: Comparison, *, color: bool = False) -> str:
         state = state_of(c)
         mark = _MARK[state]
         versions = "  " + " -> ".join(_version_text(s) for s in (c.base, c.head) if s)
-        level = f"  [{paint(c.level, c.level)}]" if state == "changed" else ""
+        label = c.change_class
+        level = f"  [{paint(label, label)}]" if state == "changed" else ""
         lines.append(f"{paint(mark, mark)} {c.key}{versions}{level}  {state}")
         if c.renamed_from:
             lines.append(f"    renamed from {c.renamed_from}")
@@ -207,8 +218,8 @@ def render_text(comparison: Comparison, *, color: bool = False) -> str:
             lines.append(paint("dim", f"    {(c.head or c.base).rel}"))  # type: ignore[union-attr]
         if state == "moved" and c.base and c.head and c.base.template_rel != c.head.template_rel:
             lines.append(f"    template moved {c.base.template_rel} -> {c.head.template_rel}")
-        for ch in sorted(c.changes, reverse=True):
-            lines.append(f"    {paint(ch.level, ch.level.ljust(5))}  {ch.reason}")
+        for name, ch in reasons(c):
+            lines.append(f"    {paint(name, name.ljust(5))}  {ch.reason}")
         shown = [f for f in c.fields if not f[0].startswith("spec.template")]
         for path, old, new in shown[:20]:
             lines.append(paint("dim", f"      {path}: {_show(old)} -> {_show(new)}"))
@@ -259,17 +270,16 @@ def render_markdown(comparison: Comparison) -> str:
         flag = "" if ok is None else "✅ " if ok else "❌ "
         lines.append(
             f"| {cell(code(c.key))} | {state}{' (renamed)' if c.renamed_from else ''} | "
-            f"{c.level if state == 'changed' else '—'} | {cell(version)} | {cell(flag + bump)} |"
+            f"{c.change_class if state == 'changed' else '—'} | {cell(version)} | "
+            f"{cell(flag + bump)} |"
         )
     for c in comparison.items:
         template = template_diff(c)
-        if not c.changes and not template:
+        if not c.changes and not c.metadata and not template:
             continue
-        summary = f"<code>{html.escape(c.key)}</code>: {c.level}"
+        summary = f"<code>{html.escape(c.key)}</code>: {c.change_class}"
         lines += ["", f"<details><summary>{summary}</summary>", ""]
-        lines += [
-            f"- **{ch.level}**: {message(ch.reason)}" for ch in sorted(c.changes, reverse=True)
-        ]
+        lines += [f"- **{name}**: {message(ch.reason)}" for name, ch in reasons(c)]
         if template:
             lines += ["", *fenced(template.rstrip("\n"), "diff")]
         lines += ["", "</details>"]

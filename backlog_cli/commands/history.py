@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 from backlog_cli import git
-from backlog_cli.classify import Change, classify, level_of
+from backlog_cli.classify import METADATA, Change, level_of
 from backlog_cli.commands import inventory
 from backlog_cli.config import Config
 from backlog_cli.discovery import is_item_path
@@ -48,7 +48,7 @@ from backlog_cli.errors import BacklogError
 from backlog_cli.paths import read_text, resolve
 from backlog_cli.project import Item, Project
 from backlog_cli.semver import LEVELS, Bump, Level, actual_bump, bump_satisfies, required_bump
-from backlog_cli.versioning import Side, _template_rel, parse_blob
+from backlog_cli.versioning import Side, _template_rel, classified, parse_blob
 
 CUT_OFF = "history cut off: shallow clone; `git fetch --unshallow` for the rest"
 MERGED = "merge result matches no parent"
@@ -69,6 +69,7 @@ class Entry:
     changes: tuple[Change, ...] = ()
     notes: tuple[str, ...] = ()  # a move or id rename: no bump needed, but worth saying
     cut_off: bool = False
+    metadata: tuple[Change, ...] = ()  # the edits, when only governance metadata changed
 
     @property
     def shown(self) -> Side:
@@ -77,13 +78,15 @@ class Entry:
         return side
 
     @property
-    def level(self) -> Level | Literal["added", "removed"]:
+    def level(self) -> Level | Literal["added", "removed", "metadata"]:
         if self.cut_off:
             return Level.NONE  # not `added`: what came before is not in the clone
         if self.previous is None:
             return "added"
         if self.side is None:
             return "removed"
+        if self.metadata:
+            return METADATA
         return level_of(self.changes)
 
     @property
@@ -105,6 +108,7 @@ class Entry:
     def to_json(self) -> dict[str, Any]:
         commit = self.commit
         reasons = [{"level": c.level, "path": c.path, "reason": c.reason} for c in self.changes]
+        reasons += [{"level": METADATA, "path": c.path, "reason": c.reason} for c in self.metadata]
         reasons += [{"level": Level.NONE, "path": "", "reason": note} for note in self.notes]
         return {
             "commit": commit.sha if commit else None,
@@ -429,11 +433,10 @@ def _followed(side: Side, befores: Sequence[Side | None]) -> list[Side | None]:
 
 def _entry(commit: git.Commit | None, side: Side | None, previous: Side | None) -> Entry:
     changes: tuple[Change, ...] = ()
+    metadata: tuple[Change, ...] = ()
     if side is not None and previous is not None:
-        changes = tuple(
-            classify(side.kind, previous.data, side.data, previous.template, side.template)
-        )
-    return Entry(commit, side, previous, changes)
+        changes, metadata = classified(previous, side)
+    return Entry(commit, side, previous, changes, metadata=metadata)
 
 
 def _working_side(item: Item, repo: Path, config: Config) -> Side:
@@ -583,7 +586,9 @@ def _details(entry: Entry) -> list[str]:
         return [f"removed {before.key} from {before.rel}"]
     details = [*entry.notes, *_grouped(entry.changes)]
     status = f"status {before.status} -> {after.status}" if before.status != after.status else ""
-    if not entry.changes:
+    if entry.metadata:  # the only differences: no spec change, and the status is the same
+        details.append(f"{METADATA}: {'; '.join(c.reason for c in entry.metadata)}")
+    elif not entry.changes:
         details.append(f"no spec change ({status})" if status else "no spec change")
     elif status:
         details.append(status)

@@ -9,6 +9,11 @@ it needs re-validation (`ready`, `in-progress`, `done`). Evaluations in the clos
 the ones to re-run (an evaluation references what it targets, so it is downstream of it).
 A broken constraint is a reference to a changed item whose range admitted the base version
 and does not admit the head version.
+
+An item whose only differences are governance metadata (the change class `metadata`: title,
+description, owner, tags, priority, a policy's `review_by`, a model's `sunset`, `x-*`
+fields) is listed among the changed items but is no seed: nothing downstream needs a fresh
+look, no evaluation needs a re-run, and its version cannot have moved.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from backlog_cli.classify import METADATA
 from backlog_cli.commands.diff import state_of
 from backlog_cli.graph import Edge, Reached, walk
 from backlog_cli.project import Project
@@ -52,12 +58,18 @@ class Impact:
     seeds: dict[str, ItemChange]
     reached: dict[str, Reached]
     broken: list[Broken] = field(default_factory=list)
+    metadata: list[ItemChange] = field(default_factory=list)  # metadata-only: not seeds
 
     @property
     def impacted(self) -> list[str]:
         """Items in the closure (seeds first), present at head."""
         keys = [k for k in self.reached if k in self.project.graph.nodes]
         return sorted(keys, key=lambda k: (self.reached[k].depth, k))
+
+    def changed(self) -> list[ItemChange]:
+        """The seeds and the metadata-only changes, in the comparison's order."""
+        wanted = {id(c) for c in [*self.seeds.values(), *self.metadata]}
+        return [c for c in self.comparison.items if id(c) in wanted]
 
     def evaluations(self) -> list[str]:
         return [k for k in self.impacted if self.project.graph.nodes[k].kind == "evaluation"]
@@ -83,10 +95,12 @@ class Impact:
 
 
 def build(project: Project, comparison: Comparison) -> Impact:
-    seeds = {c.key: c for c in comparison.items if state_of(c) in ("added", "changed", "removed")}
+    changed = [c for c in comparison.items if state_of(c) in ("added", "changed", "removed")]
+    seeds = {c.key: c for c in changed if not c.metadata}
     graph = project.graph
     reached = walk(graph, seeds, "down")
-    impact = Impact(comparison, project, seeds, reached)
+    metadata = [c for c in changed if c.metadata]
+    impact = Impact(comparison, project, seeds, reached, metadata=metadata)
     for change in seeds.values():
         if change.state != "changed" or change.base is None or change.head is None:
             continue
@@ -139,7 +153,7 @@ def to_json(impact: Impact) -> dict[str, Any]:
         "base": {"ref": c.base_ref, "commit": c.base_sha},
         "head": {"ref": c.head_ref, "commit": c.head_sha},
         "summary": {
-            "changed": len(impact.seeds),
+            "changed": len(impact.seeds) + len(impact.metadata),
             "impacted": len(impacted),
             "revalidate": sum(
                 1 for k in impacted if impact.project.graph.nodes[k].status in REVALIDATE
@@ -151,11 +165,11 @@ def to_json(impact: Impact) -> dict[str, Any]:
             {
                 "item": ch.key,
                 "state": ch.state,
-                "level": ch.level,
+                "level": ch.change_class,
                 "base_version": ch.base.version if ch.base else None,
                 "head_version": ch.head.version if ch.head else None,
             }
-            for ch in impact.seeds.values()
+            for ch in impact.changed()
         ],
         "impacted": [_item_json(impact, k) for k in impacted],
         "evaluations": [_item_json(impact, k) for k in evaluations],
@@ -180,7 +194,7 @@ def render_text(impact: Impact) -> str:
     c = impact.comparison
     head = f"{c.head_ref} ({c.head_sha[:12]})" if c.head_sha else "working tree"
     lines = [f"impact {c.base_ref} ({c.base_sha[:12]}) .. {head}", _summary_line(data), ""]
-    if not impact.seeds:
+    if not impact.seeds and not impact.metadata:
         lines.append("no item changed")
         return "\n".join(lines) + "\n"
     lines.append("changed:")
@@ -190,7 +204,8 @@ def render_text(impact: Impact) -> str:
         else:
             versions = ch["base_version"] or ch["head_version"] or "(none)"
         level = f" [{ch['level']}]" if ch["state"] == "changed" else ""
-        lines.append(f"  {ch['item']}  {ch['state']}{level}  {versions}")
+        note = "  (metadata only: nothing downstream)" if ch["level"] == METADATA else ""
+        lines.append(f"  {ch['item']}  {ch['state']}{level}  {versions}{note}")
     others = [e for e in data["impacted"] if not e["changed"]]
     lines += ["", "impacted:" if others else "impacted: nothing downstream"]
     for entry in others:
@@ -209,8 +224,9 @@ def render_text(impact: Impact) -> str:
                 f"{b.edge.target}@{b.edge.ref.range} admitted {b.base_version}, "
                 f"not {b.head_version}"
             )
-    lines += ["", "owners to notify:"]
-    for owner, keys in impact.owners().items():
+    owners = impact.owners()
+    lines += ["", "owners to notify:" if owners else "owners to notify: none"]
+    for owner, keys in owners.items():
         lines.append(f"  {owner}: {', '.join(keys)}")
     return "\n".join(lines) + "\n"
 
@@ -234,8 +250,14 @@ def render_markdown(impact: Impact) -> str:
         f"**{_summary_line(data)}**",
         "",
     ]
-    if not impact.seeds:
+    if not impact.seeds and not impact.metadata:
         lines.append("No backlog item changed.")
+        return "\n".join(lines) + "\n"
+    if impact.metadata:
+        keys = ", ".join(code(ch.key) for ch in impact.metadata)
+        lines += [f"Metadata only (nothing downstream to re-validate): {keys}", ""]
+    if not impact.seeds:
+        lines += ["**Evaluations to re-run:** none", "", "**Owners to notify:** none"]
         return "\n".join(lines) + "\n"
     lines += ["| item | status | owner | re-validate | why |", "|---|---|---|---|---|"]
     for entry in data["impacted"]:
