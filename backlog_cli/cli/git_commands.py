@@ -51,6 +51,14 @@ def diff(
         str | None, typer.Option("--base", help="Base ref.", show_default=False)
     ] = None,
     head: HeadOpt = None,
+    exit_code: Annotated[
+        bool,
+        typer.Option(
+            "--exit-code",
+            help="Exit 1 when the diff reports a version problem (a change not bumped "
+            "enough, a version decreased), like `git diff --exit-code`.",
+        ),
+    ] = False,
 ) -> None:
     """Semantic diff of items between two refs: what changed, how it is classified, bumps."""
     from backlog_cli.commands import diff as render
@@ -80,6 +88,9 @@ def diff(
             common.emit(
                 render.render_text(comparison, color=common.output is None and common.color)
             )
+        problems = sum(1 for c in comparison.items if render.bump_problem(c))
+    if exit_code and problems:
+        raise typer.Exit(1)
 
 
 @common_options(REPORT, cache=True)
