@@ -2,7 +2,9 @@
 
 `build` walks the reference graph from the item and returns plain data (`Lineage`);
 the renderers read only that data. A node filter (the `--select`/`--exclude` selectors)
-goes between the two: `filter_nodes(build(...), keep)`.
+goes between the two: `filter_nodes(build(...), keep)`. Without a focus item (`lineage`
+with no ITEM) `lineage_graph` builds the same `Lineage` for the whole graph or a selection,
+with `root`, `direction` and each node's `direction` and `distance` left None.
 
 Upstream is what the item depends on (the references it makes, transitively); downstream
 is what depends on it. In pictures (Mermaid, DOT) edges run from the referenced item to
@@ -61,14 +63,17 @@ class LineageNode:
 
     `direction` is `root` for the focus item, else the walk that reached it; an item
     reached both ways (only possible through a cycle) keeps the shorter walk, upstream
-    on a tie. `path` holds the edges walked from the focus item to this one.
+    on a tie. `path` holds the edges walked from the focus item to this one. Without a
+    focus item `direction` and `distance` are None, and `seed` is the selector atom that
+    chose the node (`path` the edges walked from it), None in the whole graph.
     """
 
     key: str
     item: Item | None  # None: a reference names it but no item has this key
-    direction: Literal["root", "up", "down"]
-    distance: int
+    direction: Literal["root", "up", "down"] | None
+    distance: int | None
     path: tuple[Edge, ...]
+    seed: str | None = None
 
     @property
     def kind(self) -> str:
@@ -89,11 +94,12 @@ class Lineage:
 
     `upstream` holds the edges among the nodes reached walking up (referrer depends on
     referenced), `downstream` those among the nodes reached walking down; with
-    `direction="both"` both are filled.
+    `direction="both"` both are filled. Without a focus item (`root` None) `upstream`
+    holds every edge between the nodes.
     """
 
-    root: str
-    direction: Direction
+    root: str | None
+    direction: Direction | None
     depth: int | None
     nodes: dict[str, LineageNode]
     upstream: tuple[Edge, ...] = ()
@@ -142,7 +148,7 @@ def build(project: Project, item: Item, direction: Direction, depth: int | None)
     for way in ("up", "down"):
         for key, reached in walks.get(way, {}).items():
             known = nodes.get(key)
-            if known is not None and known.distance <= reached.depth:
+            if known is not None and (known.distance or 0) <= reached.depth:
                 continue
             way_name: Literal["up", "down"] = "up" if way == "up" else "down"
             nodes[key] = LineageNode(
@@ -172,14 +178,23 @@ def filter_nodes(lineage: Lineage, keep: Callable[[LineageNode], bool]) -> Linea
 
 # --- json -------------------------------------------------------------------------------
 
-_DIRECTION_ORDER = {"root": 0, "up": 1, "down": 2}
+_DIRECTION_ORDER = {"root": 0, "up": 1, "down": 2, None: 0}
 
 
 def ordered_nodes(lineage: Lineage) -> list[LineageNode]:
-    """The focus item, then upstream, then downstream; nearest first, then by key."""
+    """The focus item, then upstream, then downstream; nearest first, then by key (without
+    a focus item: by key)."""
     return sorted(
-        lineage.nodes.values(), key=lambda n: (_DIRECTION_ORDER[n.direction], n.distance, n.key)
+        lineage.nodes.values(),
+        key=lambda n: (_DIRECTION_ORDER[n.direction], n.distance or 0, n.key),
     )
+
+
+def _why(lineage: Lineage, node: LineageNode) -> dict[str, Any] | None:
+    seed = lineage.root if lineage.root is not None else node.seed
+    if seed is None:
+        return None  # the whole graph: nothing chose the node
+    return {"seed": seed, "path": [e.to_json() for e in node.path]}
 
 
 def to_json(lineage: Lineage) -> dict[str, Any]:
@@ -199,7 +214,7 @@ def to_json(lineage: Lineage) -> dict[str, Any]:
                 "missing": node.missing,
                 "direction": node.direction,
                 "distance": node.distance,
-                "why": {"seed": lineage.root, "path": [e.to_json() for e in node.path]},
+                "why": _why(lineage, node),
             }
         )
     return {
@@ -216,18 +231,18 @@ def to_json(lineage: Lineage) -> dict[str, Any]:
 
 
 @dataclass
-class _Line:
+class TreeLine:
     """One line of the tree: styled text segments and the lines hanging below it."""
 
     parts: list[tuple[str, str]]  # (text, rich style)
-    children: list[_Line] = field(default_factory=list)
+    children: list[TreeLine] = field(default_factory=list)
 
     @property
     def text(self) -> str:
         return "".join(text for text, _ in self.parts)
 
 
-def _describe(lineage: Lineage, key: str) -> list[tuple[str, str]]:
+def describe(lineage: Lineage, key: str) -> list[tuple[str, str]]:
     node = lineage.nodes.get(key)
     item = node.item if node else None
     if item is None:
@@ -239,8 +254,15 @@ def _describe(lineage: Lineage, key: str) -> list[tuple[str, str]]:
     ]
 
 
-def _branch(lineage: Lineage, start: _Line, key: str, way: Literal["up", "down"]) -> None:
-    """Hang below `start` what `key` reaches walking `way`, each item expanded once.
+def branch(
+    lineage: Lineage,
+    start: TreeLine,
+    key: str,
+    way: Literal["up", "down"],
+    expanded: set[str] | None = None,
+) -> None:
+    """Hang below `start` what `key` reaches walking `way`, each item expanded once (once
+    across calls that share `expanded`).
 
     Iterative depth-first, so the first occurrence in reading order is the expanded one
     and a long chain cannot hit the recursion limit.
@@ -250,14 +272,15 @@ def _branch(lineage: Lineage, start: _Line, key: str, way: Literal["up", "down"]
         children.setdefault(edge.source if way == "up" else edge.target, []).append(edge)
     for edges in children.values():
         edges.sort(key=lambda e: (e.relation, e.target if way == "up" else e.source))
-    expanded = {key}
-    stack: list[tuple[_Line, Edge]] = [(start, e) for e in reversed(children.get(key, []))]
+    expanded = set() if expanded is None else expanded
+    expanded.add(key)
+    stack: list[tuple[TreeLine, Edge]] = [(start, e) for e in reversed(children.get(key, []))]
     while stack:
         parent, edge = stack.pop()
         other = edge.target if way == "up" else edge.source
         arrow = " → " if way == "up" else " ← "
-        line = _Line([(edge.relation, "italic"), (arrow, "dim")])
-        line.parts.extend(_describe(lineage, other))
+        line = TreeLine([(edge.relation, "italic"), (arrow, "dim")])
+        line.parts.extend(describe(lineage, other))
         parent.children.append(line)
         if other in expanded:
             if children.get(other):
@@ -267,33 +290,39 @@ def _branch(lineage: Lineage, start: _Line, key: str, way: Literal["up", "down"]
         stack.extend((line, e) for e in reversed(children.get(other, [])))
 
 
-def _tree(lineage: Lineage) -> _Line:
+def _tree(lineage: Lineage) -> TreeLine:
     """The tree as data: the focus item, and below it its upstream and/or downstream."""
-    top = _Line(_describe(lineage, lineage.root))
+    if lineage.root is None:
+        raise ValueError("a tree without a focus item is lineage_graph.forest")
+    top = TreeLine(describe(lineage, lineage.root))
     if lineage.direction == "both":
         branches: tuple[tuple[Literal["up", "down"], str], ...] = (
             ("up", "upstream (what it depends on)"),
             ("down", "downstream (what depends on it)"),
         )
         for way, title in branches:
-            head = _Line([(title, "bold underline")])
-            _branch(lineage, head, lineage.root, way)
+            head = TreeLine([(title, "bold underline")])
+            branch(lineage, head, lineage.root, way)
             if not head.children:
-                head.children.append(_Line([("nothing", "dim")]))
+                head.children.append(TreeLine([("nothing", "dim")]))
             top.children.append(head)
     else:
-        _branch(lineage, top, lineage.root, "up" if lineage.direction == "up" else "down")
+        branch(lineage, top, lineage.root, "up" if lineage.direction == "up" else "down")
         if not top.children:
             what = "depends on nothing" if lineage.direction == "up" else "nothing depends on it"
-            top.children.append(_Line([(what, "dim")]))
+            top.children.append(TreeLine([(what, "dim")]))
     return top
 
 
 def render_tree(lineage: Lineage) -> str:
     """The tree as plain text, drawn with the same guides rich uses."""
-    top = _tree(lineage)
+    return draw_tree(_tree(lineage))
+
+
+def draw_tree(top: TreeLine) -> str:
+    """A tree of lines as plain text, drawn with the same guides rich uses."""
     out = [top.text]
-    stack: list[tuple[_Line, str, bool]] = [
+    stack: list[tuple[TreeLine, str, bool]] = [
         (child, "", i == len(top.children) - 1)
         for i, child in reversed(list(enumerate(top.children)))
     ]
@@ -310,16 +339,20 @@ def render_tree(lineage: Lineage) -> str:
 
 def render_rich_tree(lineage: Lineage) -> str:
     """The tree for a terminal: rich's Tree, in colour."""
+    return draw_rich_tree(_tree(lineage))
+
+
+def draw_rich_tree(top: TreeLine) -> str:
+    """A tree of lines for a terminal: rich's Tree, in colour."""
     from rich.console import Console
     from rich.text import Text
     from rich.tree import Tree
 
-    def text(line: _Line) -> Text:
+    def text(line: TreeLine) -> Text:
         return Text.assemble(*line.parts)
 
-    top = _tree(lineage)
     root = Tree(text(top), guide_style="dim")
-    stack: list[tuple[Tree, _Line]] = [(root, top)]
+    stack: list[tuple[Tree, TreeLine]] = [(root, top)]
     while stack:
         node, line = stack.pop()
         for child in line.children:
@@ -396,12 +429,14 @@ def render_mermaid(lineage: Lineage) -> str:
         lines.append(
             "    classDef missing fill:#ffffff,stroke:#9ca3af,stroke-dasharray:5 5,color:#6b7280"
         )
-    lines.append(f"    classDef focus stroke:{FOCUS_STROKE},stroke-width:4px")
+    if lineage.root is not None:
+        lines.append(f"    classDef focus stroke:{FOCUS_STROKE},stroke-width:4px")
     for kind in sorted(by_kind):
         lines.append(f"    class {','.join(by_kind[kind])} {kind}")
     if missing:
         lines.append(f"    class {','.join(missing)} missing")
-    lines.append(f"    class {ids[lineage.root]} focus")
+    if lineage.root is not None:
+        lines.append(f"    class {ids[lineage.root]} focus")
     return "\n".join(lines) + "\n"
 
 
