@@ -11,7 +11,6 @@ from backlog_cli.cli.common import (
     REPORT,
     Common,
     ExcludeOpt,
-    ItemArg,
     JsonFormat,
     ReportFormat,
     SelectOpt,
@@ -69,12 +68,33 @@ def list_items(
 
 
 @common_options(JSON, cache=True)
-def show(common: Common[JsonFormat], item_name: ItemArg) -> None:
-    """Show one item with its resolved links, upstream and downstream."""
-    from backlog_cli.commands import inventory
+def show(
+    common: Common[JsonFormat],
+    item_name: Annotated[
+        str,
+        typer.Argument(
+            metavar="ITEM[@VERSION]",
+            help="`kind/id` (or a unique id); `@VERSION`: as it was when it last had that "
+            "version, from git history.",
+        ),
+    ],
+) -> None:
+    """Show one item with its resolved links, upstream and downstream; ITEM@VERSION shows
+    the item as the newest commit with that version left it (links resolved against
+    today's backlog)."""
+    from backlog_cli.commands import inventory, show_version
 
+    name, version = show_version.split(item_name)
     project = common.project()
-    item = inventory.resolve(project, item_name)
+    if version is not None:
+        past = show_version.find(project, name, version)
+        common.notes(past.notes)
+        if common.fmt is JsonFormat.json:
+            common.emit_json(show_version.to_json(project, past))
+        else:
+            common.emit(show_version.render_text(project, past))
+        return
+    item = inventory.resolve(project, name)
     upstream, downstream = inventory.links(project, item)
     if common.fmt is JsonFormat.json:
         payload = {

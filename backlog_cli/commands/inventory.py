@@ -66,7 +66,7 @@ def resolve(project: Project, name: str) -> Item:
     return item
 
 
-def _link(project: Project, key: str, range_text: str | None) -> dict[str, Any]:
+def link(project: Project, key: str, range_text: str | None) -> dict[str, Any]:
     target = project.graph.nodes.get(key)
     admitted: bool | None = None
     if target is not None and range_text is not None:
@@ -89,11 +89,11 @@ def links(project: Project, item: Item) -> tuple[list[dict[str, Any]], list[dict
     """What the item depends on (with the range check) and what references it."""
     graph = project.graph
     upstream = [
-        {"relation": e.relation, **_link(project, e.target, e.ref.range)}
+        {"relation": e.relation, **link(project, e.target, e.ref.range)}
         for e in graph.upstream.get(item.key, [])
     ]
     downstream = [
-        {"relation": e.relation, **_link(project, e.source, None), "range": e.ref.range}
+        {"relation": e.relation, **link(project, e.source, None), "range": e.ref.range}
         for e in graph.downstream.get(item.key, [])
     ]
     return upstream, downstream
@@ -120,19 +120,33 @@ def render_show(
         f"  owner:  {printable(item.owner or '')}",
         f"  file:   {printable(item.doc.rel)}",
     ]
-    description = item.data.get("description")
+    lines += render_links(item.data, upstream, downstream)
+    return "\n".join(lines) + "\n"
+
+
+def render_links(
+    data: dict[str, Any],
+    upstream: list[dict[str, Any]],
+    downstream: list[dict[str, Any]],
+    *,
+    now: str = "",
+) -> list[str]:
+    """The description's first paragraph and the links, as `show` prints them below the
+    item's header; `now` marks the link headings (links resolved against today's backlog)."""
+    lines: list[str] = []
+    description = data.get("description")
     if isinstance(description, str) and description.strip():
         paragraph = description.strip().split("\n\n", 1)[0]
         lines.append("")
         lines.extend("  " + printable(line.strip()) for line in paragraph.split("\n"))
         lines.append("")
-    lines.append("depends on:" if upstream else "depends on: nothing")
+    lines.append(f"depends on{now}:" if upstream else f"depends on{now}: nothing")
     for u in upstream:
         state = "missing" if not u["exists"] else f"{u['version']} [{u['status']}]"
         rng = f"@{u['range']}" if u["range"] else ""
         bad = "  (range does not admit it)" if u["admitted"] is False else ""
         lines.append(printable(f"  {u['relation']}: {u['item']}{rng} -> {state}{bad}"))
-    lines.append("used by:" if downstream else "used by: nothing")
+    lines.append(f"used by{now}:" if downstream else f"used by{now}: nothing")
     for d in downstream:
         lines.append(printable(f"  {d['item']} ({d['relation']}) {d['version']} [{d['status']}]"))
-    return "\n".join(lines) + "\n"
+    return lines
