@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_backlog
+from tests.conftest import item, run_cli, write_backlog
 
 
 def _on_a_terminal(root: Path, no_color: str | None) -> str:
@@ -56,3 +57,84 @@ def test_only_a_non_empty_no_color_turns_colour_off(
     out = _on_a_terminal(root, no_color)
     assert "missing required key `apiVersion`" in out
     assert ("\x1b[" in out) is coloured
+
+
+def _check(root: Path, *paths: str) -> str:
+    result = run_cli("check", *paths, cwd=root)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == ""
+    return result.stdout
+
+
+def test_a_reversed_operator_suggests_the_operator_it_reverses(tmp_path: Path) -> None:
+    extra = """
+        acceptance:
+          - {id: a1, text: answers, metric: acc, op: "=>", threshold: 0.5}
+          - {id: a2, text: answers, metric: acc, op: "=<", threshold: 0.5}
+    """
+    root = write_backlog(tmp_path / "repo", {"backlog/p.yaml": item("prompt", "p", extra=extra)})
+    assert _check(root) == (
+        "backlog/p.yaml:9:46: error schema `acceptance[0].op` is `=>`; expected one of "
+        "`>=`, `<=`, `>`, `<`, `==`\n"
+        "  hint: did you mean `>=`?\n"
+        "backlog/p.yaml:10:46: error schema `acceptance[1].op` is `=<`; expected one of "
+        "`>=`, `<=`, `>`, `<`, `==`\n"
+        "  hint: did you mean `<=`?\n"
+        "\n1 item checked: 2 errors, 0 warnings\n"
+    )
+
+
+def test_an_invalid_range_is_named_once(tmp_path: Path) -> None:
+    files = {
+        "backlog/p.yaml": item("prompt", "p"),
+        "backlog/a.yaml": item(
+            "agent", "a", spec="prompts: [prompt/p@^1.0.0.0, prompt/p@>=1.0.0 <2.0.0 ^]"
+        ),
+    }
+    root = write_backlog(tmp_path / "repo", files)
+    hint = "  hint: use npm range syntax: `1.2.3`, `^1.2`, `~1.2.3`, `1.x`, `>=1.0.0 <2.0.0`\n"
+    assert _check(root) == (
+        "backlog/a.yaml:9:13: error version-constraint `prompt/p@^1.0.0.0`: "
+        "invalid version range `^1.0.0.0`\n"
+        + hint
+        + "backlog/a.yaml:9:32: error version-constraint `prompt/p@>=1.0.0 <2.0.0 ^`: "
+        "invalid version range `>=1.0.0 <2.0.0 ^`: `^` is not a valid comparator\n"
+        + hint
+        + "\n2 items checked: 2 errors, 0 warnings\n"
+    )
+
+
+def test_a_cycle_names_the_loop_members_off_the_path_shown(tmp_path: Path) -> None:
+    # a -> b -> a is the path shown; a -> c -> d -> a puts c and d in the same loop
+    files = {
+        "backlog/a.yaml": item("agent", "a", spec="agents: [agent/b, agent/c]"),
+        "backlog/b.yaml": item("agent", "b", spec="agents: [agent/a]"),
+        "backlog/c.yaml": item("agent", "c", spec="agents: [agent/d]"),
+        "backlog/d.yaml": item("agent", "d", spec="agents: [agent/a]"),
+    }
+    root = write_backlog(tmp_path / "repo", files)
+    assert _check(root) == (
+        "backlog/a.yaml:9:12: error cycle dependency cycle: agent/a -> agent/b -> agent/a; "
+        "agent/c, agent/d are in the same loop too\n"
+        "  hint: break the cycle by removing one of these references: agent/a `spec.agents`, "
+        "agent/b `spec.agents`\n"
+        "\n4 items checked: 1 error, 0 warnings\n"
+    )
+
+
+def test_a_huge_loop_names_ten_members_and_counts_the_rest(tmp_path: Path) -> None:
+    chain = [f"agent/m{n:02}" for n in range(1, 13)]
+    files = {
+        "backlog/a.yaml": item("agent", "a", spec="agents: [agent/b, agent/m01]"),
+        "backlog/b.yaml": item("agent", "b", spec="agents: [agent/a]"),
+    }
+    for here, there in zip(chain, [*chain[1:], "agent/a"], strict=True):
+        files[f"backlog/{here[6:]}.yaml"] = item("agent", here[6:], spec=f"agents: [{there}]")
+    root = write_backlog(tmp_path / "repo", files)
+    result = run_cli("check", "--format", "json", cwd=root)
+    messages = [f["message"] for f in json.loads(result.stdout)["diagnostics"]]
+    assert messages == [
+        "dependency cycle: agent/a -> agent/b -> agent/a; "
+        + ", ".join(chain[:10])
+        + " and 2 more are in the same loop too"
+    ]

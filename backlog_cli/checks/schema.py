@@ -419,13 +419,20 @@ def _not_an_option(e: _Error, *, const: bool = False) -> list[Explained]:
         return [(e.pointer, f"unknown kind `{_short(value)}`", hint, False)]
     options = [e.expected] if const else e.expected
     shown = ", ".join(f"`{o}`" for o in options)
-    match = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.5)
-    near = f"did you mean `{match[0]}`?" if match else None
+    near = _nearest_option(str(value), [str(o) for o in options])
     if const:
         message = f"{e.where} must be {shown}, not `{_short(value)}`"
     else:
         message = f"{e.where} is `{_short(value)}`; expected one of {shown}"
     return [(e.pointer, message, near, False)]
+
+
+def _nearest_option(value: str, options: list[str]) -> str | None:
+    # the same characters in another order first: `=>` is `>=` written backwards, which
+    # difflib would score closer to `>`
+    swapped = [o for o in options if len(o) > 1 and sorted(o) == sorted(value)]
+    match = swapped or difflib.get_close_matches(value, options, n=1, cutoff=0.5)
+    return f"did you mean `{match[0]}`?" if match else None
 
 
 def _no_match(e: _Error) -> list[Explained] | None:
