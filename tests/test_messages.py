@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import item, run_cli, write_backlog
+from tests.conftest import git, item, run_cli, write_backlog
 
 
 def _on_a_terminal(root: Path, no_color: str | None) -> str:
@@ -138,3 +138,50 @@ def test_a_huge_loop_names_ten_members_and_counts_the_rest(tmp_path: Path) -> No
         + ", ".join(chain[:10])
         + " and 2 more are in the same loop too"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "config", "message"),
+    [
+        (
+            "backlog.yaml",
+            "items: backlog/\nrules:\n  nope: error\n",
+            "backlog.yaml:3:3: unknown rule `nope`",
+        ),
+        (
+            "backlog.yaml",
+            "items: [\n",
+            "backlog.yaml:1:9: did not find expected node content (while parsing a flow node)",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.backlog]\nitems = 'backlog/'\nexclude = 3\n",
+            "pyproject.toml:3:11: `exclude`: must be a list of glob patterns",
+        ),
+        (
+            "backlog.yaml",
+            "items: missing/\n",
+            "no item folder at missing/ (from backlog.yaml); create it, run `backlog init`, "
+            "or set `items:` in backlog.yaml",
+        ),
+    ],
+)
+def test_config_errors_name_files_as_findings_do(
+    tmp_path: Path, name: str, config: str, message: str
+) -> None:
+    # run from a subfolder of a git repository: findings say `backlog/a.yaml`, so the config
+    # is `backlog.yaml`, not the absolute path of this machine
+    root = write_backlog(tmp_path / "repo", {"backlog/a.yaml": item("model", "m")}, config=None)
+    (root / name).write_text(config, encoding="utf-8")
+    git(root, "init", "-q")
+    result = run_cli("check", cwd=root / "backlog")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"backlog: error: {message}\n"
+
+
+def test_a_missing_root_is_named_as_typed(tmp_path: Path) -> None:
+    result = run_cli("check", "--root", "nowhere", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "backlog: error: --root nowhere: not a directory\n",
+    )
