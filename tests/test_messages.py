@@ -185,3 +185,41 @@ def test_a_missing_root_is_named_as_typed(tmp_path: Path) -> None:
         2,
         "backlog: error: --root nowhere: not a directory\n",
     )
+
+
+def test_a_comma_or_colon_inside_a_flow_sequence_is_named_as_the_cause(tmp_path: Path) -> None:
+    files = {
+        "backlog/p.yaml": item("prompt", "support-answer"),
+        "backlog/a.yaml": item(
+            "agent",
+            "bot",
+            extra="tags: [rag, note: beta]\nacceptance: [{id: a1, text: answers}]",
+            spec="prompts: [prompt/support-answer@~1,2]",
+        ),
+    }
+    root = write_backlog(tmp_path / "repo", files)
+    assert _check(root) == (
+        "backlog/a.yaml:8:13: error schema `tags[1]` must be a string, not a mapping\n"
+        "  hint: inside `[...]`, `note: beta` is read as a mapping (`key: value`); quote it "
+        'to keep it as text: `"note: beta"`\n'
+        "backlog/a.yaml:11:38: error schema `spec.prompts[1]` must be a string, not a number\n"
+        "  hint: a comma ends an item in a flow sequence `[...]`, so "
+        "`prompt/support-answer@~1,2` was read as two items, `prompt/support-answer@~1` and "
+        '`2`; to keep it one item, quote it: `"prompt/support-answer@~1,2"`\n'
+        "\n2 items checked: 2 errors, 0 warnings\n"
+    )
+
+
+def test_a_block_sequence_keeps_the_plain_yaml_hint(tmp_path: Path) -> None:
+    files = {
+        "backlog/p.yaml": item("prompt", "support-answer"),
+        "backlog/a.yaml": item(
+            "agent", "bot", spec="prompts:\n  - prompt/support-answer@~1\n  - 2"
+        ),
+    }
+    root = write_backlog(tmp_path / "repo", files)
+    assert _check(root) == (
+        "backlog/a.yaml:11:7: error schema `spec.prompts[1]` must be a string, not a number\n"
+        "  hint: YAML read `2` as a number; quote it\n"
+        "\n2 items checked: 1 error, 0 warnings\n"
+    )

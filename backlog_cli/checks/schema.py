@@ -44,6 +44,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from backlog_cli.diagnostic import Finding, Severity
+from backlog_cli.flow_hints import flow_hint
 from backlog_cli.refs import parse_ref
 from backlog_cli.semver import MAX_VERSION_COMPONENT, SEMVER_PATTERN, oversized_components
 from backlog_cli.vocab import KINDS
@@ -261,8 +262,9 @@ def check_document(doc: Document, *, fast: bool = False) -> Iterator[Finding]:
     for error in errors:
         if tuple(error.absolute_path) in non_finite and _about_the_number(error):
             continue
-        for explained in _explain(error):
-            report(*explained)
+        for pointer, message, hint, at_key in _explain(error):
+            # `[a@~1,2]` and `[rag, note: beta]`: the flow sequence, not the value, is the cause
+            report(pointer, message, flow_hint(doc, pointer) or hint, at_key)
     yield from sorted(set(found))
 
 
