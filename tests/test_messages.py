@@ -223,3 +223,14 @@ def test_a_block_sequence_keeps_the_plain_yaml_hint(tmp_path: Path) -> None:
         "  hint: YAML read `2` as a number; quote it\n"
         "\n2 items checked: 1 error, 0 warnings\n"
     )
+
+
+def test_a_missing_owner_is_reported_once_with_what_to_write(tmp_path: Path) -> None:
+    text = item("model", "m", status="ready", extra="spec:\n  snapshot: m-2024-08-06")
+    text = text.replace("owner: team-ai\n", "")
+    root = write_backlog(tmp_path / "repo", {"backlog/m.yaml": text})
+    assert _check(root) == (
+        "backlog/m.yaml:1:1: error schema missing required key `owner`\n"
+        '  hint: add `owner:` with a team name or "@person", e.g. `owner: team-ai`\n'
+        "\n1 item checked: 1 error, 0 warnings\n"
+    )

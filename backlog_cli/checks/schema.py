@@ -394,8 +394,22 @@ def _missing_keys(e: _Error) -> list[Explained]:
         unknown = [str(k) for k in present if k not in e.schema.get("properties", {})]
         near = difflib.get_close_matches(key, unknown, n=1, cutoff=0.6)
         hint = f"is `{near[0]}` a misspelling of `{key}`?" if near else None
+        if hint is None and not e.pointer:
+            hint = _ADD_KEY.get(key)
         out.append((e.pointer, f"missing required key `{key}`{e.inside}", hint, bool(e.pointer)))
     return out
+
+
+# what to write for a missing envelope key
+_ADD_KEY = {
+    "apiVersion": "add `apiVersion: backlog/v1` as the first line",
+    "kind": "add `kind:` with one of " + ", ".join(KINDS),
+    "id": "add `id:` with a slug, e.g. `id: support-answer`",
+    "title": "add `title:` with a short name for the item",
+    "version": 'add `version: "0.1.0"` (quoted; SemVer of the item\'s `spec`)',
+    "status": "add `status: proposed` (then refined, ready, in-progress, done, deprecated)",
+    "owner": 'add `owner:` with a team name or "@person", e.g. `owner: team-ai`',
+}
 
 
 def _wrong_type(e: _Error) -> list[Explained]:
