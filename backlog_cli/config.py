@@ -87,9 +87,10 @@ def find_config_file(start: Path) -> Path | None:
 def load_config(root: Path | None = None, cwd: Path | None = None) -> Config:
     """The config for `--root DIR` (looked for in DIR only) or found from `cwd` upwards."""
     if root is not None:
+        given = root
         root = root.resolve()
         if not root.is_dir():
-            raise BacklogError(f"--root {root}: not a directory")
+            raise BacklogError(f"--root {given}: not a directory")
         source: Path | None = root / CONFIG_NAME
         assert source is not None
         if not source.is_file():
@@ -104,23 +105,25 @@ def load_config(root: Path | None = None, cwd: Path | None = None) -> Config:
     raw: dict[str, Any] = {}
     where: Any = None
     if source is not None:
+        # errors name the file as findings do: relative to the repository root
+        shown = relpath(source, repo_root)
         if source.name == "pyproject.toml":
-            raw = _read_pyproject(source)
+            raw = _read_pyproject(source, shown)
         else:
-            raw, where = _read_yaml(source)
+            raw, where = _read_yaml(source, shown)
     return _validate(raw, source, where, project_root, repo_root)
 
 
-def _read_yaml(path: Path) -> tuple[dict[str, Any], Document | None]:
+def _read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], Document | None]:
     loaded = load_file(path, path.name)
     if isinstance(loaded, LoadError):
         if loaded.message == "empty file":
             return {}, None
-        raise BacklogError(f"{path}:{loaded.line}:{loaded.column}: {loaded.message}")
+        raise BacklogError(f"{shown}:{loaded.line}:{loaded.column}: {loaded.message}")
     return loaded.data, loaded
 
 
-def _read_pyproject(path: Path) -> dict[str, Any]:
+def _read_pyproject(path: Path, shown: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
@@ -128,10 +131,10 @@ def _read_pyproject(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise BacklogError(f"{path}: cannot read [tool.backlog]: {exc}") from exc
+        raise BacklogError(f"{shown}: cannot read [tool.backlog]: {exc}") from exc
     table = data.get("tool", {}).get("backlog", {})
     if not isinstance(table, dict):
-        raise BacklogError(f"{path}: [tool.backlog] must be a table")
+        raise BacklogError(f"{shown}: [tool.backlog] must be a table")
     return table
 
 
@@ -227,18 +230,19 @@ def _as_yaml(value: object) -> str:
 
 
 class _Validator:
-    def __init__(self, source: Path | None, doc: Document | None) -> None:
+    def __init__(self, source: Path | None, doc: Document | None, shown: str) -> None:
         self.source = source
         self.doc = doc
+        self.shown = shown
 
     def fail(self, pointer: tuple[str | int, ...], message: str, at_key: bool = False) -> NoReturn:
         dotted = ".".join(str(p) for p in pointer)
         if self.doc is not None and self.source is not None:
             line, column = self.doc.locate(pointer, at_key=at_key)
-            where = f"{self.source}:{line}:{column}"
+            where = f"{self.shown}:{line}:{column}"
         elif self.source is not None:
             line, column = _toml_locate(self.source, pointer, at_key)
-            where = f"{self.source}:{line}:{column}"
+            where = f"{self.shown}:{line}:{column}"
         else:
             where = "config"
         label = f"`{dotted}`: " if dotted and not at_key else ""
@@ -250,7 +254,7 @@ def _validate(
 ) -> Config:
     from backlog_cli.checks import RULE_IDS
 
-    v = _Validator(source, doc)
+    v = _Validator(source, doc, "" if source is None else relpath(source, repo_root))
     if not isinstance(raw, dict):
         v.fail((), "the config must be a mapping of keys (items, exclude, rules, ...)")
     for key in raw:

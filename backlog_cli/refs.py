@@ -23,6 +23,7 @@ __all__ = [
     "ID_PATTERN",
     "REF_PATTERN",
     "Range",
+    "RangeError",
     "Ref",
     "parse_range",
     "parse_ref",
@@ -297,26 +298,33 @@ _ANY_VALUE = ""
 _NULL_SET_VALUE = "<0.0.0-0"
 
 
+class RangeError(ValueError):
+    """A range that does not parse. `str()` is the whole message; `reason` says what is
+    wrong without repeating the range, in backticks, for messages that already show it."""
+
+    def __init__(self, raw: str, what: str, subject: str, problem: str, more: str = "") -> None:
+        super().__init__(f"invalid version range {raw!r}: {what}{subject!r} {problem}{more}")
+        self.raw = raw
+        # the whole range is the one bad comparator: nothing to add to "invalid range `X`"
+        self.reason = None if (not what and subject == raw) else f"{what}`{subject}` {problem}"
+
+
 def _parse_comparator(word: str, raw: str) -> _Comparator:
     match = _COMPARATOR_RE.match(word)
     if match is None:
-        raise ValueError(
-            f"invalid version range {raw!r}: {word!r} is not a valid comparator ({_RANGE_HINT})"
-        )
+        raise RangeError(raw, "", word, "is not a valid comparator", f" ({_RANGE_HINT})")
     operator, version_text = match.group(1, 2)
     if version_text is None:
         return _Comparator("", None)
     if len(version_text) > MAX_VERSION_LENGTH:
-        raise ValueError(
-            f"invalid version range {raw!r}: version {version_text!r} is longer than "
-            f"{MAX_VERSION_LENGTH} characters"
+        raise RangeError(
+            raw, "version ", version_text, f"is longer than {MAX_VERSION_LENGTH} characters"
         )
     major, minor, patch, pre = (match.group(i) for i in (3, 4, 5, 6))
     numbers = (int(major), int(minor), int(patch))
     if max(numbers) > MAX_VERSION_COMPONENT:
-        raise ValueError(
-            f"invalid version range {raw!r}: version {version_text!r} has a component above "
-            f"{MAX_VERSION_COMPONENT}"
+        raise RangeError(
+            raw, "version ", version_text, f"has a component above {MAX_VERSION_COMPONENT}"
         )
     prerelease = tuple(int(p) if p.isdigit() else p for p in pre.split(".")) if pre else ()
     return _Comparator("" if operator == "=" else operator, Version(*numbers, prerelease))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from backlog_cli.errors import BacklogError
+from backlog_cli.paths import relpath
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -54,9 +55,11 @@ class Selection:
 def require_items(config: Config) -> None:
     """Refuse a config whose item folder is missing, with the ways to fix it."""
     if not config.items.is_dir():
-        where = config.source or config.project_root
+        # relative to the repository root, as findings name files
+        folder = relpath(config.items, config.repo_root) + "/"
+        where = config.source_rel if config.source else "the default `items: backlog/`"
         raise BacklogError(
-            f"no item folder at {config.items} (from {where}); create it, "
+            f"no item folder at {folder} (from {where}); create it, "
             "run `backlog init`, or set `items:` in backlog.yaml"
         )
 

@@ -34,10 +34,15 @@ def test_text_output_exact(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stdout == (
         "backlog/bad.yaml:1:1: error schema missing required key `id`\n"
+        "  hint: add `id:` with a slug, e.g. `id: support-answer`\n"
         "backlog/bad.yaml:1:1: error schema missing required key `owner`\n"
+        '  hint: add `owner:` with a team name or "@person", e.g. `owner: team-ai`\n'
         "backlog/bad.yaml:1:1: error schema missing required key `status`\n"
+        "  hint: add `status: proposed` (then refined, ready, in-progress, done, deprecated)\n"
         "backlog/bad.yaml:1:1: error schema missing required key `title`\n"
+        "  hint: add `title:` with a short name for the item\n"
         "backlog/bad.yaml:1:1: error schema missing required key `version`\n"
+        '  hint: add `version: "0.1.0"` (quoted; SemVer of the item\'s `spec`)\n'
         "backlog/bad.yaml:2:7: error schema unknown kind `promt`\n"
         "  hint: did you mean `prompt`?\n"
         "\n"

@@ -3,7 +3,8 @@
 References point from a dependent item to what it depends on; a cycle means no item in
 it can be delivered or validated first. Each loop (a strongly connected set of items) is
 reported once, with one whole path through it, at the reference that leaves its first item
-(by `kind/id`); `check FILE` on any item of the loop reports it.
+(by `kind/id`), naming the loop's other members (the first ten) that the path does not pass
+through; `check FILE` on any item of the loop reports it.
 
 Failing:
 
@@ -41,8 +42,7 @@ def check(context: Context) -> Iterator[Finding]:
         line, column = source.doc.locate(first.pointer)
         chain = " -> ".join([e.source for e in path] + [path[-1].target])
         via = ", ".join(f"{e.source} `{e.relation}`" for e in path)
-        extra = len(component) - len(path)
-        more = f" ({extra} more item(s) are in the same loop)" if extra > 0 else ""
+        more = _also_in_the_loop(sorted(set(component) - {e.source for e in path}))
         yield Finding(
             path=source.doc.rel,
             line=line,
@@ -52,3 +52,18 @@ def check(context: Context) -> Iterator[Finding]:
             hint=f"break the cycle by removing one of these references: {via}",
             related=tuple(sorted(component)),
         )
+
+
+_NAMED = 10  # past this many, the rest of a huge loop is counted, not listed
+
+
+def _also_in_the_loop(others: list[str]) -> str:
+    """The loop's members that the path shown does not pass through, by name."""
+    if not others:
+        return ""
+    named = ", ".join(others[:_NAMED])
+    rest = len(others) - _NAMED
+    if rest > 0:
+        named += f" and {rest} more"
+    verb = "is" if len(others) == 1 else "are"
+    return f"; {named} {verb} in the same loop too"

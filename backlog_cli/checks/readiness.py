@@ -19,6 +19,7 @@ saying what is missing and how to add it. The defaults per kind:
 
 At `done` also: every evaluation targeting the item is `in-progress` or `done`
 (`evaluations-started`), and a capability's `spec.items` are all `done` (`items-done`).
+An absent `owner` key is `schema`'s finding (with what to write) and is not repeated here.
 The `readiness:` config block adds or drops requirements per kind and status (README).
 
 Failing:
@@ -53,5 +54,7 @@ def check(context: Context) -> Iterator[Finding]:
     rules = project.config.readiness_rules
     for item in context.nodes():
         for gap in evaluate(project, item, rules):
+            if gap.requirement == "owner" and "owner" not in item.data:
+                continue  # `schema` reports the missing required key, with its hint
             line, column = item.doc.locate(gap.pointer)
             yield Finding(item.doc.rel, line, column, gap.message(item.key), item.key, gap.hint)

@@ -44,6 +44,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from backlog_cli.diagnostic import Finding, Severity
+from backlog_cli.flow_hints import flow_hint
 from backlog_cli.refs import parse_ref
 from backlog_cli.semver import MAX_VERSION_COMPONENT, SEMVER_PATTERN, oversized_components
 from backlog_cli.vocab import KINDS
@@ -261,8 +262,9 @@ def check_document(doc: Document, *, fast: bool = False) -> Iterator[Finding]:
     for error in errors:
         if tuple(error.absolute_path) in non_finite and _about_the_number(error):
             continue
-        for explained in _explain(error):
-            report(*explained)
+        for pointer, message, hint, at_key in _explain(error):
+            # `[a@~1,2]` and `[rag, note: beta]`: the flow sequence, not the value, is the cause
+            report(pointer, message, flow_hint(doc, pointer) or hint, at_key)
     yield from sorted(set(found))
 
 
@@ -392,8 +394,22 @@ def _missing_keys(e: _Error) -> list[Explained]:
         unknown = [str(k) for k in present if k not in e.schema.get("properties", {})]
         near = difflib.get_close_matches(key, unknown, n=1, cutoff=0.6)
         hint = f"is `{near[0]}` a misspelling of `{key}`?" if near else None
+        if hint is None and not e.pointer:
+            hint = _ADD_KEY.get(key)
         out.append((e.pointer, f"missing required key `{key}`{e.inside}", hint, bool(e.pointer)))
     return out
+
+
+# what to write for a missing envelope key
+_ADD_KEY = {
+    "apiVersion": "add `apiVersion: backlog/v1` as the first line",
+    "kind": "add `kind:` with one of " + ", ".join(KINDS),
+    "id": "add `id:` with a slug, e.g. `id: support-answer`",
+    "title": "add `title:` with a short name for the item",
+    "version": 'add `version: "0.1.0"` (quoted; SemVer of the item\'s `spec`)',
+    "status": "add `status: proposed` (then refined, ready, in-progress, done, deprecated)",
+    "owner": 'add `owner:` with a team name or "@person", e.g. `owner: team-ai`',
+}
 
 
 def _wrong_type(e: _Error) -> list[Explained]:
@@ -419,13 +435,20 @@ def _not_an_option(e: _Error, *, const: bool = False) -> list[Explained]:
         return [(e.pointer, f"unknown kind `{_short(value)}`", hint, False)]
     options = [e.expected] if const else e.expected
     shown = ", ".join(f"`{o}`" for o in options)
-    match = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.5)
-    near = f"did you mean `{match[0]}`?" if match else None
+    near = _nearest_option(str(value), [str(o) for o in options])
     if const:
         message = f"{e.where} must be {shown}, not `{_short(value)}`"
     else:
         message = f"{e.where} is `{_short(value)}`; expected one of {shown}"
     return [(e.pointer, message, near, False)]
+
+
+def _nearest_option(value: str, options: list[str]) -> str | None:
+    # the same characters in another order first: `=>` is `>=` written backwards, which
+    # difflib would score closer to `>`
+    swapped = [o for o in options if len(o) > 1 and sorted(o) == sorted(value)]
+    match = swapped or difflib.get_close_matches(value, options, n=1, cutoff=0.5)
+    return f"did you mean `{match[0]}`?" if match else None
 
 
 def _no_match(e: _Error) -> list[Explained] | None:

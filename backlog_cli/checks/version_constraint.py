@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from backlog_cli.diagnostic import Finding, Severity
-from backlog_cli.refs import parse_range
+from backlog_cli.refs import RangeError, parse_range
 from backlog_cli.semver import oversized_components, parse_version
 
 if TYPE_CHECKING:
@@ -52,9 +52,10 @@ def _problem(project: Project, edge: Edge) -> tuple[str, str] | None:
     assert edge.ref.range is not None
     try:
         wanted = parse_range(edge.ref.range)
-    except ValueError as exc:
+    except RangeError as exc:
+        reason = "" if exc.reason is None else f": {exc.reason}"
         return (
-            f"`{edge.ref}`: invalid version range `{edge.ref.range}`: {exc}",
+            f"`{edge.ref}`: invalid version range `{edge.ref.range}`{reason}",
             "use npm range syntax: `1.2.3`, `^1.2`, `~1.2.3`, `1.x`, `>=1.0.0 <2.0.0`",
         )
     target = project.graph.nodes.get(edge.target)

@@ -138,8 +138,11 @@ class Common(Generic[F]):
 
     @property
     def color(self) -> bool:
-        """Colour on the terminal: not with --no-color, NO_COLOR, or when piped."""
-        return not self.no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+        """Colour on the terminal: not with --no-color, a non-empty NO_COLOR, or when piped.
+
+        An empty `NO_COLOR=` leaves colour on, as https://no-color.org asks.
+        """
+        return not self.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
     def say(self, text: str) -> None:
         """An informational line on stdout (a count, what was written); not with --quiet."""

@@ -168,8 +168,8 @@ def test_loops_the_graph_walk_must_not_miss(tmp_path: Path) -> None:
         ("backlog/d.yaml", "dependency cycle: dataset/d -> dataset/e -> dataset/d"),
         (
             "backlog/q.yaml",
-            "dependency cycle: tool/q -> tool/r -> tool/t -> tool/q "
-            "(1 more item(s) are in the same loop)",
+            "dependency cycle: tool/q -> tool/r -> tool/t -> tool/q; "
+            "tool/s is in the same loop too",
         ),
     ]
 
@@ -189,7 +189,7 @@ def test_check_file_on_any_member_of_the_loop_reports_it(tmp_path: Path, staged:
     # membership, not the text of the path shown, decides: staging d alone must not pass
     root = write_backlog(tmp_path / "repo", FOUR_IN_ONE_LOOP)
     message = (
-        "dependency cycle: agent/a -> agent/b -> agent/a (2 more item(s) are in the same loop)"
+        "dependency cycle: agent/a -> agent/b -> agent/a; agent/c, agent/d are in the same loop too"
     )
     assert cli_findings(root) == (1, [("cycle", "backlog/a.yaml", 9, 12, message)])
     assert cli_findings(root, staged) == (1, [("cycle", "backlog/a.yaml", 9, 12, message)])
