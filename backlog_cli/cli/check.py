@@ -137,17 +137,18 @@ def check(
             "--select and --exclude"
         )
     report = _Report(common, step_summary, baseline_file, write_baseline, partial, head)
+    label = None
     if pre_commit:
         if base is not None or head is not None:
             raise BacklogError(
                 "--pre-commit compares with config `base` itself; drop --base and --head"
             )
-        options, base = _pre_commit(common, options, paths or ())
+        options, base, label = _pre_commit(common, options, paths or ())
     if base is None and head is None:
         result, project, config = _check_cached(common, options, select, exclude)
         report.finish(result, project, config)
     else:
-        with common.project_at(base, head, paths) as compared:
+        with common.project_at(base, head, paths, label=label) as compared:
             project, comparison = compared.project, compared.comparison
             chosen = common.selection(project, select, exclude, base, comparison)
             if chosen is not None:
@@ -215,7 +216,7 @@ class _Report:
 
 def _pre_commit(
     common: Common[Format], options: CheckOptions, paths: list[Path] | tuple[()]
-) -> tuple[CheckOptions, str | None]:
+) -> tuple[CheckOptions, str | None, str | None]:
     """The options and base ref of a hook run; exits 0 when nothing in the backlog is staged."""
     from backlog_cli.commands import hook
 
@@ -230,10 +231,8 @@ def _pre_commit(
 
             common.emit(render(common.fmt, CheckResult((), 0, options.strict, loaded=0)))
         raise typer.Exit(0)
-    options = dataclasses.replace(
-        options, deleted=plan.deleted, deleted_items=plan.deleted_items
-    )
-    return options, plan.base
+    options = dataclasses.replace(options, deleted=plan.deleted, deleted_items=plan.deleted_items)
+    return options, plan.base, plan.label
 
 
 def _check_cached(

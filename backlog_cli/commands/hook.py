@@ -37,6 +37,7 @@ class Plan:
     deleted: tuple[Path, ...]  # staged deletions under the item folder (absolute)
     deleted_items: frozenset[str]  # the `kind/id` those files held at HEAD
     base: str | None  # the merge-base with config `base` (None: no version rules)
+    label: str | None  # how messages name that base
 
 
 def plan(root: Path | None, paths: Sequence[Path]) -> Plan | None:
@@ -65,7 +66,8 @@ def plan(root: Path | None, paths: Sequence[Path]) -> Plan | None:
     if config.base:
         base = git.merge_base(repo, config.base, "base ref (config `base`)")
     keys = _keys_at_head(repo, deleted, config.limits)
-    return Plan(config, tuple(repo / n for n in deleted), keys, base)
+    label = f"the merge-base with {config.base}" if config.base else None
+    return Plan(config, tuple(repo / n for n in deleted), keys, base, label)
 
 
 def _keys_at_head(repo: Path, deleted: Sequence[str], limits: Limits) -> frozenset[str]:
