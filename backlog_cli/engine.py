@@ -36,6 +36,9 @@ class CheckOptions:
     strict: bool = False
     # --select/--exclude: only findings on these items (None: every finding)
     items: frozenset[str] | None = None
+    # staged deletions (`check --pre-commit`): absolute paths, and the deleted items' kind/id
+    deleted: tuple[Path, ...] = ()
+    deleted_items: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class CheckResult:
     # those findings themselves: SARIF lists them as suppressed, like waived ones
     baselined_findings: tuple[Diagnostic, ...] = ()
     stale_baseline: int = 0  # baseline entries whose finding is gone
+    # items loaded for a run that reports on part of the backlog (PATHS); None: all of it
+    loaded: int | None = None
 
     @property
     def errors(self) -> int:
@@ -149,7 +154,7 @@ def run_check(
     comparison: Comparison | None = None,
 ) -> CheckResult:
     rules = registry()
-    in_scope = scope(project, options.paths)
+    in_scope = scope(project, options.paths, options.deleted, options.deleted_items)
     focus = in_scope
     if focus is None and options.items is not None:
         focus = Scope(frozenset(), options.items)
@@ -189,6 +194,7 @@ def run_check(
         options.strict,
         tuple(sorted(set(waived))),
         checked=checked,
+        loaded=len(project.items) if in_scope is not None else None,
     )
 
 

@@ -167,6 +167,23 @@ def default_base(repo: Path, configured: str | None) -> str:
     )
 
 
+def staged_deletions(repo: Path) -> list[str]:
+    """Repository-relative paths the index deletes (renames count as a deletion and an
+    addition, so the old path is listed). pre-commit passes hooks no deleted file: the
+    `backlog-check` hook reads them here, in one git process."""
+    args = ["diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=D", "--"]
+    return [os.fsdecode(name) for name in run(repo, *args).split(b"\x00") if name]
+
+
+def merge_base(repo: Path, ref: str, role: str) -> str:
+    """The merge-base of HEAD and `ref` (verified), else `ref`'s commit when they share no
+    history."""
+    target = verify_ref(repo, ref, role)
+    head = verify_ref(repo, "HEAD", "HEAD")
+    found = run(repo, "merge-base", head, target, check=False).strip().decode()
+    return found or target
+
+
 @dataclass(frozen=True)
 class FileChange:
     status: str  # A, M, D, R (rename), T (type change)

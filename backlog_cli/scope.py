@@ -5,6 +5,10 @@ config selects the items that use it; the config file (or a folder holding the w
 repository) selects everything. Selected items reach one hop downstream (the items that
 reference them directly, or reference a former id in their `renamed_from`), so a staged
 change that breaks a reference in an unchanged file is still reported there.
+
+pre-commit passes no deleted file. The `backlog-check` hook (`check --pre-commit`) reads the
+staged deletions from git and passes them here: a deleted item selects the items that still
+reference its `kind/id`, a deleted template or evaluation config the items that use it.
 """
 
 from __future__ import annotations
@@ -38,9 +42,15 @@ class Scope:
         )
 
 
-def scope(project: Project, paths: Sequence[Path]) -> Scope | None:
-    """The scope for PATHS, or None for everything."""
-    if not paths:
+def scope(
+    project: Project,
+    paths: Sequence[Path],
+    deleted: Sequence[Path] = (),
+    deleted_items: frozenset[str] = frozenset(),
+) -> Scope | None:
+    """The scope for PATHS and the staged deletions (absolute paths, and the `kind/id` of
+    the deleted items), or None for everything."""
+    if not paths and not deleted:
         return None
     config = project.config
     root = config.repo_root
@@ -72,8 +82,11 @@ def scope(project: Project, paths: Sequence[Path]) -> Scope | None:
             real_files.add(absolute)
     keys = {item.key for item in project.items if item.doc.rel in wanted}
     keys |= _users_of({p for p in real_files if relpath(p, root) not in known}, project)
+    keys |= _users_of_deleted(deleted, project)
     graph = project.graph
     reached = set(keys)
+    for key in deleted_items - graph.nodes.keys():  # still there under another file: no harm
+        reached.update(edge.source for edge in graph.downstream.get(key, ()))
     for key in keys:
         node = graph.nodes.get(key)
         former = node.summary.renamed_from if node is not None else ()
@@ -98,4 +111,23 @@ def _users_of(files: set[Path], project: Project) -> set[str]:
             resolved = resolve(raw, item.doc.path, root)
             if resolved.path is not None and resolved.path in files:
                 keys.add(item.key)
+    return keys
+
+
+def _users_of_deleted(deleted: Sequence[Path], project: Project) -> set[str]:
+    """The items whose template or evaluation config, as written, is a deleted file."""
+    if not deleted:
+        return set()
+    import os
+
+    gone = {os.path.normpath(p) for p in deleted}
+    root = project.config.repo_root
+    keys: set[str] = set()
+    for item in project.items:
+        raw = item.summary.file
+        if raw is None:
+            continue
+        written = root / raw.lstrip("/") if raw.startswith("/") else item.doc.path.parent / raw
+        if os.path.normpath(os.path.abspath(written)) in gone:
+            keys.add(item.key)
     return keys

@@ -470,14 +470,16 @@ def with_base(
     base_ref: str | None,
     head_ref: str | None,
     only: set[str] | None = None,
+    label: str | None = None,
 ) -> Comparison:
-    """The comparison for `--base/--head` options (defaults from the config and git)."""
+    """The comparison for `--base/--head` options (defaults from the config and git);
+    `label` names the base in messages instead of `base_ref`."""
     repo = git.require_repo(config.project_root, "comparing with a base ref")
     if base_ref is not None:
         base_sha = git.verify_ref(repo, base_ref, "base ref")
     else:
         base_sha = git.default_base(repo, config.base)
-    shown_base = base_ref or config.base or f"merge-base {base_sha[:12]}"
+    shown_base = label or base_ref or config.base or f"merge-base {base_sha[:12]}"
     if head_ref is None:
         comparison = compare(config, head, repo, shown_base, base_sha, only=only)
     else:

@@ -92,6 +92,7 @@ def at_refs(
     paths: Sequence[Path] | None = None,
     *,
     only: set[str] | None = None,
+    label: str | None = None,
 ) -> Iterator[Compared]:
     """The project at `head` (default: `project`, the working tree) with its comparison
     against `base`.
@@ -112,7 +113,7 @@ def at_refs(
             )
         project, checkout = versioning.temporary_head(config, head)
     try:
-        comparison = versioning.with_base(config, project, base, head, only=only)
+        comparison = versioning.with_base(config, project, base, head, only=only, label=label)
         yield Compared(project, comparison)
     finally:
         if checkout is not None:

@@ -97,7 +97,7 @@ def test_paths_limit_findings_but_graph_sees_everything(tmp_path: Path) -> None:
     assert payload["diagnostics"][0]["rule"] == "version-constraint"
     # a staged model reaches the prompt that references it: the broken range is reported
     folder = run_cli("check", "backlog/models", cwd=root)
-    assert folder.returncode == 1 and "2 items checked: 1 error" in folder.stdout
+    assert folder.returncode == 1 and "2 files checked, 2 items loaded: 1 error" in folder.stdout
     assert "backlog/prompts/p.yaml:9:10: error version-constraint" in folder.stdout
     missing = run_cli("check", "backlog/nope.yaml", cwd=root)
     assert missing.returncode == 2 and "no such file" in missing.stderr

@@ -135,8 +135,11 @@ FIXED = item("tool", "lookup", extra="depends_on: [model/small]")
 def test_manifest_declares_both_hooks() -> None:
     hooks = {hook["id"]: hook for hook in yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))}
     assert set(hooks) == {"backlog-check", "backlog-check-all"}
+    # backlog-check reads the staged deletions itself, so it runs on every commit (issue 13 §4)
+    assert hooks["backlog-check"]["entry"] == "backlog check --pre-commit"
+    assert hooks["backlog-check"]["always_run"] is True
+    assert hooks["backlog-check-all"]["entry"] == "backlog check"
     for hook in hooks.values():
-        assert hook["entry"] == "backlog check"
         assert hook["language"] == "python"
         assert hook["require_serial"] is True
     assert hooks["backlog-check"].get("pass_filenames", True) is True
@@ -183,16 +186,18 @@ def test_try_repo_runs_the_published_hooks(tmp_path: Path) -> None:
     assert "model/small" in broken.stdout  # the did-you-mean
 
 
-def test_installed_hook_blocks_a_commit_with_a_broken_item(tmp_path: Path) -> None:
-    repo = product_repo(tmp_path / "product")
+def install_hook(repo: Path) -> None:
+    """The published backlog-check hook as a `repo: local` hook on this interpreter."""
     manifest = {hook["id"]: hook for hook in yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))}
     published = manifest["backlog-check"]
+    args = published["entry"].split()[1:]  # `backlog check --pre-commit` -> check --pre-commit
     hook = {
         "id": published["id"],
         "name": published["name"],
-        "entry": f"{shlex.quote(sys.executable)} -m backlog_cli.cli check",
+        "entry": shlex.join([sys.executable, "-m", "backlog_cli.cli", *args]),
         "language": "system",
         "files": published["files"],
+        "always_run": published["always_run"],
         "require_serial": True,
     }
     config = {"repos": [{"repo": "local", "hooks": [hook]}]}
@@ -201,6 +206,24 @@ def test_installed_hook_blocks_a_commit_with_a_broken_item(tmp_path: Path) -> No
     git(repo, "commit", "-q", "-m", "pre-commit config")
     installed = pre_commit("install", cwd=repo)
     assert installed.returncode == 0, installed.stdout
+
+
+def commit(repo: Path, message: str) -> tuple[int, str]:
+    """`git commit -m MESSAGE` with the hook installed: its exit code and output."""
+    proc = subprocess.run(
+        ["git", "commit", "-m", message],
+        cwd=repo,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_installed_hook_blocks_a_commit_with_a_broken_item(tmp_path: Path) -> None:
+    repo = product_repo(tmp_path / "product")
+    install_hook(repo)
     head = git(repo, "rev-parse", "HEAD").strip()
 
     (repo / "backlog/tools").mkdir()
@@ -237,3 +260,67 @@ def test_installed_hook_blocks_a_commit_with_a_broken_item(tmp_path: Path) -> No
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
         "backlog/tools/lookup.yaml"
     ]
+
+
+def test_installed_hook_blocks_deleting_a_referenced_item(tmp_path: Path) -> None:
+    repo = product_repo(tmp_path / "product")
+    (repo / "backlog/models/spare.yaml").write_text(
+        item("model", "spare", spec="provider: acme"), encoding="utf-8"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "spare model")
+    install_hook(repo)
+    head = git(repo, "rev-parse", "HEAD").strip()
+
+    # nothing in the backlog staged: the hook runs (always_run) and passes at once
+    (repo / "README.md").write_text("product\n", encoding="utf-8")
+    git(repo, "add", "README.md")
+    code, output = commit(repo, "readme")
+    assert code == 0, output
+    assert re.search(r"^backlog check\.+Passed$", output, re.M), output
+    head = git(repo, "rev-parse", "HEAD").strip()
+
+    git(repo, "rm", "-q", "backlog/models/small.yaml")  # triage's model
+    code, output = commit(repo, "drop the small model")
+    assert code != 0, output
+    assert re.search(r"^backlog check\.+Failed$", output, re.M), output
+    assert (
+        "backlog/prompts/triage.yaml:9:10: error unknown-reference `spec.model` references "
+        "`model/small`, which does not exist"
+    ) in output
+    assert "1 file checked, 2 items loaded: 1 error, 0 warnings" in output
+    assert git(repo, "rev-parse", "HEAD").strip() == head  # no commit was made
+
+    git(repo, "reset", "-q", "--hard")
+    git(repo, "rm", "-q", "backlog/models/spare.yaml")  # nothing references it
+    code, output = commit(repo, "drop the spare model")
+    assert code == 0, output
+    assert git(repo, "rev-parse", "HEAD~1").strip() == head
+
+
+def test_installed_hook_runs_the_version_rules_when_the_config_names_a_base(
+    tmp_path: Path,
+) -> None:
+    repo = product_repo(tmp_path / "product")
+    (repo / "backlog.yaml").write_text("items: backlog/\nbase: main\n", encoding="utf-8")
+    git(repo, "branch", "-M", "main")
+    git(repo, "commit", "-q", "-am", "compare with main")
+    git(repo, "checkout", "-q", "-b", "feature")
+    install_hook(repo)
+    head = git(repo, "rev-parse", "HEAD").strip()
+
+    prompt = repo / "backlog/prompts/triage.yaml"
+    edited = prompt.read_text(encoding="utf-8").replace("Route {{ ticket }}", "Route {{ ticket }}!")
+    prompt.write_text(edited, encoding="utf-8")
+    git(repo, "add", "-A")
+    code, output = commit(repo, "sharper triage")
+    assert code != 0, output
+    assert "backlog/prompts/triage.yaml:5:10: error version-not-bumped `prompt/triage` " in output
+    assert "changed since the merge-base with main" in output
+    assert git(repo, "rev-parse", "HEAD").strip() == head
+
+    prompt.write_text(edited.replace('version: "1.0.0"', 'version: "1.1.0"'), encoding="utf-8")
+    git(repo, "add", "-A")
+    code, output = commit(repo, "sharper triage, bumped")
+    assert code == 0, output
+    assert git(repo, "rev-parse", "HEAD~1").strip() == head

@@ -88,6 +88,16 @@ def check(
             "--head", help="Check this commit instead of the working tree.", show_default=False
         ),
     ] = None,
+    pre_commit: Annotated[
+        bool,
+        typer.Option(
+            "--pre-commit",
+            help="Run as the backlog-check pre-commit hook: PATHS are the staged files; staged "
+            "deletions under the item folder are checked too (the items still referencing a "
+            "deleted item); with config `base`, the version rules run against the merge-base "
+            "of HEAD and it; nothing staged in the backlog: exit 0 at once.",
+        ),
+    ] = False,
     select: SelectOpt = None,
     exclude: ExcludeOpt = None,
     baseline_file: Annotated[
@@ -127,11 +137,18 @@ def check(
             "--select and --exclude"
         )
     report = _Report(common, step_summary, baseline_file, write_baseline, partial, head)
+    label = None
+    if pre_commit:
+        if base is not None or head is not None:
+            raise BacklogError(
+                "--pre-commit compares with config `base` itself; drop --base and --head"
+            )
+        options, base, label = _pre_commit(common, options, paths or ())
     if base is None and head is None:
         result, project, config = _check_cached(common, options, select, exclude)
         report.finish(result, project, config)
     else:
-        with common.project_at(base, head, paths) as compared:
+        with common.project_at(base, head, paths, label=label) as compared:
             project, comparison = compared.project, compared.comparison
             chosen = common.selection(project, select, exclude, base, comparison)
             if chosen is not None:
@@ -195,6 +212,27 @@ class _Report:
                 handle.write(render(Format.markdown, result))
         except OSError as exc:
             raise BacklogError(f"--summary: cannot append to {target}: {exc}") from exc
+
+
+def _pre_commit(
+    common: Common[Format], options: CheckOptions, paths: list[Path] | tuple[()]
+) -> tuple[CheckOptions, str | None, str | None]:
+    """The options and base ref of a hook run; exits 0 when nothing in the backlog is staged."""
+    from backlog_cli.commands import hook
+
+    plan = hook.plan(common.root, paths)
+    if plan is None:
+        if common.fmt is Format.text:
+            if not common.quiet:
+                sys.stdout.write("nothing in the backlog is staged: 0 files checked\n")
+        else:
+            from backlog_cli.engine import CheckResult
+            from backlog_cli.report import render
+
+            common.emit(render(common.fmt, CheckResult((), 0, options.strict, loaded=0)))
+        raise typer.Exit(0)
+    options = dataclasses.replace(options, deleted=plan.deleted, deleted_items=plan.deleted_items)
+    return options, plan.base, plan.label
 
 
 def _check_cached(

@@ -192,10 +192,12 @@ class Common(Generic[F]):
         paths: Sequence[Path] | None = None,
         *,
         only: set[str] | None = None,
+        label: str | None = None,
     ) -> Iterator[workspace.Compared]:
         """The project at `head` (default: the working tree) compared with `base`; a
         `--head` checkout lasts as long as the `with` block."""
-        with workspace.at_refs(self.project(), base, head, paths, only=only) as compared:
+        at = workspace.at_refs(self.project(), base, head, paths, only=only, label=label)
+        with at as compared:
             self.notes(compared.comparison.notes)
             yield compared
 

@@ -80,6 +80,7 @@ def _to_json(result: CheckResult) -> dict[str, Any]:
         "waived": [_stored(d) for d in result.waived],
         "checked": [list(pair) for pair in result.checked],
         "items": result.items,
+        "loaded": result.loaded,
     }
 
 
@@ -109,9 +110,11 @@ _FIELDS = frozenset(("path", "line", "column", "rule", "severity", "message", "i
 def _from_json(data: dict[str, Any], strict: bool) -> CheckResult | None:
     try:
         checked = data["checked"]
+        loaded = data["loaded"]
         if (
             type(data["items"]) is not int
             or data["items"] < 0
+            or not (loaded is None or (type(loaded) is int and loaded >= 0))
             or not all(
                 isinstance(pair, list) and len(pair) == 2 and all(type(x) is str for x in pair)
                 for pair in checked
@@ -124,6 +127,7 @@ def _from_json(data: dict[str, Any], strict: bool) -> CheckResult | None:
             strict=strict,
             waived=tuple(_diagnostic(d) for d in data["waived"]),
             checked=tuple((a, b) for a, b in checked),
+            loaded=loaded,
         )
     except (KeyError, TypeError, ValueError):
         return None  # a foreign or damaged entry: run for real
@@ -151,7 +155,7 @@ def check_working_tree(
         if result is not None:
             return CheckRun(result, None)
     config_file = config.source.resolve() if config.source is not None else None
-    lazy = bool(options.paths) and not any(
+    lazy = bool(options.paths or options.deleted) and not any(
         p.is_dir() or p.resolve() == config_file for p in options.paths
     )
     parsed = cache.Cache(cache_folder, lazy=lazy) if cache_folder is not None else None
@@ -185,6 +189,8 @@ def _described(options: CheckOptions, selection: Selection) -> dict[str, Any]:
         "rules": sorted(options.rules),
         "ignore": sorted(options.ignore_rules),
         "strict": options.strict,
+        "deleted": sorted(str(p) for p in options.deleted),
+        "deleted_items": sorted(options.deleted_items),
         "select": list(selection.select),
         "exclude": list(selection.exclude),
     }

@@ -18,7 +18,12 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary(result: CheckResult) -> str:
-    checked = f"{_plural(result.items, 'item')} checked"
+    if result.loaded is None:
+        checked = f"{_plural(result.items, 'item')} checked"
+    else:  # `check PATHS`: the files it reports on, and the backlog they were checked against
+        checked = (
+            f"{_plural(result.items, 'file')} checked, {_plural(result.loaded, 'item')} loaded"
+        )
     notes = []
     if result.waived:
         notes.append(f"{len(result.waived)} waived")

@@ -68,7 +68,10 @@ def test_check_file_reports_the_loop_from_either_side(tmp_path: Path, staged: st
     root = write_backlog(tmp_path / "repo", TWO_LOOP)
     proc = run_cli("check", "--no-cache", staged, cwd=root)
     assert proc.returncode == 1, proc.stderr
-    assert proc.stdout == TWO_LOOP_FINDING + "\n2 items checked: 1 error, 0 warnings\n"
+    # a PATHS run counts the files it reports on and the items it loaded (issue 13 §4)
+    assert proc.stdout == TWO_LOOP_FINDING + (
+        "\n2 files checked, 2 items loaded: 1 error, 0 warnings\n"
+    )
 
 
 def test_breaking_the_loop_passes(tmp_path: Path) -> None:
@@ -90,9 +93,9 @@ def test_an_item_outside_the_loop_does_not_report_it(tmp_path: Path) -> None:
     root = write_backlog(tmp_path / "repo", files)
     assert [f[0] for f in cli_findings(root)[1]] == ["cycle"]
     proc = run_cli("check", "--no-cache", "backlog/ok.yaml", cwd=root)
-    assert (proc.returncode, proc.stdout) == (0, "2 items checked: no problems\n")
+    assert (proc.returncode, proc.stdout) == (0, "2 files checked, 4 items loaded: no problems\n")
     proc = run_cli("check", "--no-cache", "backlog/top.yaml", cwd=root)
-    assert (proc.returncode, proc.stdout) == (0, "1 item checked: no problems\n")
+    assert (proc.returncode, proc.stdout) == (0, "1 file checked, 4 items loaded: no problems\n")
 
 
 def test_a_loop_of_three_is_reported_from_a_member_that_is_not_its_first(
@@ -135,7 +138,7 @@ def test_an_item_that_references_itself(tmp_path: Path) -> None:
         "backlog/self.yaml:9:14: error cycle dependency cycle: dataset/self -> dataset/self\n"
         "  hint: break the cycle by removing one of these references: "
         "dataset/self `spec.upstream`\n"
-        "\n2 items checked: 1 error, 0 warnings\n"  # and `other`, one hop downstream
+        "\n2 files checked, 2 items loaded: 1 error, 0 warnings\n"  # and `other`, one hop down
     )
     # `other` only depends on the self-loop: it is not on it
     assert cli_findings(root, "backlog/other.yaml") == (0, [])
