@@ -92,6 +92,13 @@ class Context:
             return documents
         return [d for d in documents if d.rel in focus.files or _key(d) in focus.items]
 
+    def others(self) -> list[Document]:
+        """The YAML files under the item folder that are not items (`Project.others`)."""
+        focus, others = self.focus, self.project.others
+        if focus is None:
+            return others
+        return [d for d in others if d.rel in focus.files]
+
     def load_errors(self) -> list[LoadError]:
         focus, errors = self.focus, self.project.load_errors
         if focus is None:

@@ -1,4 +1,9 @@
-"""A loaded backlog: the config, every file's `Document | LoadError`, and the items."""
+"""A loaded backlog: the config, every file's `Document | LoadError`, and the items.
+
+A YAML file under the item folder that is not a backlog item at all (a `promptfooconfig.yaml`
+next to its evaluation) is kept apart in `Project.others` (`foreign.py`): it is no item, is
+not counted as one, and only the `schema` rule looks at it (one warning).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from backlog_cli.cache import Cache, content_key
 from backlog_cli.config import Config
 from backlog_cli.discovery import discover_entries
 from backlog_cli.errors import ParseProblem
+from backlog_cli.foreign import is_item_file
 from backlog_cli.graph import EdgeSpec, Graph
 from backlog_cli.loader import (
     Document,
@@ -91,6 +97,7 @@ class Project:
     config: Config
     documents: list[Document]
     load_errors: list[LoadError]
+    others: list[Document] = field(default_factory=list)  # YAML files that are not items
     items: list[Item] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -157,13 +164,17 @@ def load_project(
     """Every item file under the item folder, parsed (or taken from the content cache)."""
     documents: list[Document] = []
     errors: list[LoadError] = []
+    others: list[Document] = []
     limits = config.limits
     for entry in scanned if scanned is not None else scan(config):
         loaded = _load(entry, limits, cache)
-        (errors if isinstance(loaded, LoadError) else documents).append(loaded)  # type: ignore[arg-type]
+        if isinstance(loaded, LoadError):
+            errors.append(loaded)
+        else:
+            (documents if is_item_file(loaded) else others).append(loaded)
     if cache is not None:
         cache.save()
-    return Project(config, documents, errors)
+    return Project(config, documents, errors, others)
 
 
 def _load(entry: Scanned, limits: Limits, cache: Cache | None) -> Document | LoadError:

@@ -75,7 +75,8 @@ def scope(
         rel = relpath(absolute, root)
         if absolute.is_dir():
             prefix = "" if rel == "." else rel.rstrip("/") + "/"
-            wanted.update(k for k in known if k.startswith(prefix))
+            listed = known | {d.rel for d in project.others}
+            wanted.update(k for k in listed if k.startswith(prefix))
         else:
             # a symlinked item file is known by the path it was found at
             wanted.add(relpath(path.absolute(), root) if path.is_symlink() else rel)

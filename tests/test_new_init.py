@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -35,6 +36,7 @@ def schema_of(path: Path) -> Path:
 
 def test_new_for_every_kind_checks_clean_at_once(tmp_path: Path) -> None:
     root = write_backlog(tmp_path / "repo", {})
+    assert run_cli("schema", "--output", "schemas", cwd=root).returncode == 0
     for kind in KINDS:
         result = run_cli("new", kind, f"my-{kind}", cwd=root, env=NO_GIT_CONFIG)
         assert result.returncode == 0, result.stderr
@@ -44,8 +46,7 @@ def test_new_for_every_kind_checks_clean_at_once(tmp_path: Path) -> None:
         assert f"kind: {kind}\nid: my-{kind}\n" in text
         assert 'owner: "@you"' in text
         schema = schema_of(root / written)
-        assert schema.is_file()
-        assert schema.name == f"{kind}.schema.json"
+        assert schema.resolve() == (root / "schemas" / f"{kind}.schema.json").resolve()
     check = run_cli("check", cwd=root)
     assert check.returncode == 0, check.stdout
     assert "8 items checked: no problems" in check.stdout
@@ -66,6 +67,7 @@ def test_modeline_prefers_the_repository_schemas_folder(tmp_path: Path) -> None:
 
 def test_title_owner_and_path_options(tmp_path: Path) -> None:
     root = write_backlog(tmp_path / "repo", {})
+    assert run_cli("schema", "--output", "schemas", cwd=root).returncode == 0
     result = run_cli(
         "new",
         "tool",
@@ -178,7 +180,7 @@ def test_init_in_a_fresh_repository_then_check_is_clean(tmp_path: Path) -> None:
     assert "wrote ../backlog/prompts/example-prompt.yaml" in result.stdout
     example = repo / "backlog/prompts/example-prompt.yaml"
     assert "{{ ticket_text }}" in example.read_text(encoding="utf-8")
-    assert schema_of(example).is_file()
+    assert schema_of(example).resolve() == (repo / "schemas/prompt.schema.json").resolve()
     check = run_cli("check", cwd=repo)
     assert check.returncode == 0, check.stdout
     assert check.stdout == "1 item checked: no problems\n"
@@ -233,3 +235,71 @@ def test_init_refuses_a_symlinked_item_folder(tmp_path: Path) -> None:
     assert "symlink" in result.stderr
     assert not (repo / "backlog.yaml").exists()
     assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_init_writes_item_schemas_and_modelines_stay_inside_the_repository(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    result = run_cli("init", cwd=repo, env=NO_GIT_CONFIG)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == (
+        "wrote backlog.yaml\n"
+        "wrote 10 item schemas in schemas/\n"
+        "wrote backlog/prompts/example-prompt.yaml\n"
+        "next: `backlog check`, then `backlog new KIND ID` for your own items\n"
+        "next: commit schemas/ too: editors running yaml-language-server (VS Code: the Red Hat "
+        "YAML extension) read each item's `# yaml-language-server: $schema=` line for "
+        "completion and hover docs; docs/editors.md maps the whole item folder\n"
+    )
+    shipped = Path(__file__).resolve().parent.parent / "schemas"
+    assert sorted(p.name for p in (repo / "schemas").iterdir()) == sorted(
+        f"{name}.schema.json" for name in ("envelope", *KINDS, "item")
+    )
+    for written in (repo / "schemas").iterdir():
+        assert written.read_bytes() == (shipped / written.name).read_bytes()
+    assert run_cli("new", "tool", "order-lookup", cwd=repo / "backlog").returncode == 0
+    for path in (repo / "backlog").rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert str(shipped.parent) not in text and str(tmp_path) not in text
+    tool = (repo / "backlog/tools/order-lookup.yaml").read_text(encoding="utf-8")
+    assert tool.startswith("# yaml-language-server: $schema=../../schemas/tool.schema.json\n")
+
+
+def test_init_leaves_a_foreign_schema_alone(tmp_path: Path) -> None:
+    foreign = '{"$id": "https://example.com/model.schema.json"}\n'
+    repo = write_backlog(tmp_path / "repo", {"schemas/model.schema.json": foreign}, None)
+    result = run_cli("init", "--force", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "skipped schemas/model.schema.json (exists and is not backlog-cli's schema)\n"
+        in result.stdout
+    )
+    assert (repo / "schemas/model.schema.json").read_text(encoding="utf-8") == foreign
+    # no modeline to a schema that is not ours, and never one to the installed package
+    done = run_cli("new", "model", "gpt-4o", cwd=repo)
+    assert done.returncode == 0
+    assert done.stderr == (
+        "backlog: note: no `$schema` modeline: no backlog-cli schemas/model.schema.json in "
+        "the project; "
+        "`backlog schema --output schemas` writes the item schemas (docs/editors.md)\n"
+    )
+    text = (repo / "backlog/models/gpt-4o.yaml").read_text(encoding="utf-8")
+    assert text.startswith("apiVersion: backlog/v1\n")
+
+
+def test_new_without_schemas_in_the_repository_writes_no_machine_path(tmp_path: Path) -> None:
+    root = write_backlog(tmp_path / "repo", {})
+    done = run_cli("new", "prompt", "triage", "--format", "json", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "version": 1,
+        "item": "prompt/triage",
+        "path": "backlog/prompts/triage.yaml",
+        "schema": None,
+    }
+    text = (root / "backlog/prompts/triage.yaml").read_text(encoding="utf-8")
+    assert "yaml-language-server" not in text and "/" + "work" not in text.split("\n")[0]
+    assert run_cli("check", cwd=root).returncode == 0

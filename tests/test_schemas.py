@@ -145,11 +145,18 @@ def test_schema_command_prints_and_writes(tmp_path: Path) -> None:
     out = tmp_path / "out"
     written = run_cli("schema", "--output", str(out))
     assert written.returncode == 0, written.stderr
+    # item schemas only (issue 13 §6); the CLI's result contracts with --contracts
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        p.name for p in SCHEMA_DIR.glob("*.schema.json") if "-result." not in p.name
+    )
+    assert len(list(out.iterdir())) == 10
+    again = run_cli("schema", "--output", str(out))
+    assert again.returncode == 0 and "up to date" in again.stdout
+    everything = run_cli("schema", "--output", str(out), "--contracts")
+    assert everything.returncode == 0, everything.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(
         p.name for p in SCHEMA_DIR.glob("*.schema.json")
     )
-    again = run_cli("schema", "--output", str(out))
-    assert again.returncode == 0 and "up to date" in again.stdout
 
     (out / "prompt.schema.json").write_text("{}", encoding="utf-8")
     refused = run_cli("schema", "prompt", "--output", str(out))

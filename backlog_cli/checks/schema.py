@@ -7,6 +7,10 @@ closest allowed value, and a YAML typing hint where the YAML reading is the caus
 (`version: 1.0` is read as a number). An unknown `kind` gets a hint, and the rest of the
 file is still checked against the envelope.
 
+A YAML file under the item folder that is not an item at all (no `apiVersion: backlog/...`
+and no known `kind`, e.g. a `promptfooconfig.yaml` beside its evaluation) gets one warning
+instead, with the `exclude:` entry that leaves it out; it is not counted as an item.
+
 Three things JSON Schema cannot say are checked on top of it: ids of criteria and policy
 rules are unique within their list; no value anywhere in the item (free-form maps and `x-*`
 fields included) is `.nan` or `.inf`, which JSON cannot carry; and no component of
@@ -45,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from backlog_cli.diagnostic import Finding, Severity
 from backlog_cli.flow_hints import flow_hint
+from backlog_cli.foreign import not_an_item
 from backlog_cli.refs import parse_ref
 from backlog_cli.semver import MAX_VERSION_COMPONENT, SEMVER_PATTERN, oversized_components
 from backlog_cli.vocab import KINDS
@@ -106,6 +111,8 @@ def check(context: Context) -> Iterator[Finding]:
     fast = len(documents) >= FAST_PATH_MIN_FILES
     for doc in documents:
         yield from check_document(doc, fast=fast)
+    for other in context.others():
+        yield not_an_item(other, context.project.config)
 
 
 # lists whose entries carry an `id` that must be unique within the list (SPEC §3); JSON

@@ -38,8 +38,20 @@ def schema(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite differing files.")] = False,
+    contracts: Annotated[
+        bool,
+        typer.Option(
+            "--contracts",
+            help="With --output and no KIND: also write the CLI's own result contracts "
+            "(`*-result`).",
+        ),
+    ] = False,
 ) -> None:
-    """Print or write the published JSON Schemas."""
+    """Print or write the published JSON Schemas.
+
+    --output DIR writes the item schemas (envelope, one per kind, item): what editors and
+    item files refer to. The CLI's output contracts are written only when named as KIND or
+    with --contracts."""
     from backlog_cli import schemas
     from backlog_cli.fsutil import write_atomic
     from backlog_cli.suggest import did_you_mean
@@ -59,7 +71,8 @@ def schema(
         return
     if output.exists() and not output.is_dir():
         raise BacklogError(f"--output {output}: not a folder")
-    for name in [kind] if kind else names:
+    chosen = [kind] if kind else [n for n in names if contracts or n in schemas.ITEM_SCHEMAS]
+    for name in chosen:
         target = output / schemas.file_name(name)
         changed = write_atomic(target, schemas.dumps(schemas.load(name)), force=force)
         common.say(f"{'wrote' if changed else 'up to date'} {target}")

@@ -17,6 +17,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from backlog_cli.commands.schema_files import FOLDER as SCHEMA_FOLDER
+from backlog_cli.commands.schema_files import SchemaFile, modeline_target, write_item_schemas
 from backlog_cli.config import (
     CONFIG_NAME,
     Config,
@@ -30,7 +32,6 @@ from backlog_cli.errors import BacklogError
 from backlog_cli.fsutil import write_atomic
 from backlog_cli.paths import relpath
 from backlog_cli.refs import ID_PATTERN
-from backlog_cli.schemas import ID_BASE, file_name, schema_dir
 from backlog_cli.suggest import did_you_mean
 from backlog_cli.vocab import API_VERSION, KINDS
 
@@ -79,39 +80,6 @@ def _one_line(option: str, value: str) -> str:
 # --- the file ---------------------------------------------------------------------------
 
 
-def schema_ref(kind: str, folder: Path, repo_root: Path) -> str:
-    """The `$schema` of the modeline, as seen from `folder`.
-
-    The repository's own `schemas/<kind>.schema.json` when it has one published by this
-    tool (checked by `$id`, since a product repository may have an unrelated `schemas/`
-    folder), else the copy shipped in the installed package: relative when it lies inside
-    the repository, absolute otherwise (a relative path climbing out of the repository
-    into a virtualenv would break for anyone whose checkout sits elsewhere).
-    """
-    local = repo_root / "schemas" / file_name(kind)
-    if _is_our_schema(local, kind):
-        return _relative(local, folder)
-    shipped = (schema_dir() / file_name(kind)).resolve()
-    if shipped.is_relative_to(repo_root.resolve()):
-        return _relative(shipped, folder)
-    return shipped.as_posix()
-
-
-def _is_our_schema(path: Path, kind: str) -> bool:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and data.get("$id") == ID_BASE + file_name(kind)
-
-
-def _relative(path: Path, folder: Path) -> str:
-    try:
-        return Path(os.path.relpath(path, folder)).as_posix()
-    except ValueError:  # another drive on Windows
-        return path.as_posix()
-
-
 def title_from_id(item_id: str) -> str:
     words = re.sub(r"[-_.]+", " ", item_id).strip()
     return words[:1].upper() + words[1:]
@@ -141,8 +109,8 @@ def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_MODELINE = "# yaml-language-server: $schema={schema}\n"
 _ENVELOPE = """\
-# yaml-language-server: $schema={schema}
 apiVersion: {api_version}
 kind: {kind}
 id: {id}
@@ -318,10 +286,11 @@ spec:
 }
 
 
-def render_item(kind: str, item_id: str, *, title: str, owner: str, schema: str) -> str:
-    """The text of a fresh item: valid against the schema, no live references."""
-    text = _ENVELOPE.format(
-        schema=schema,
+def render_item(kind: str, item_id: str, *, title: str, owner: str, schema: str | None) -> str:
+    """The text of a fresh item: valid against the schema, no live references; with a
+    yaml-language-server modeline when `schema` (relative to the file) is given."""
+    text = _MODELINE.format(schema=schema) if schema is not None else ""
+    text += _ENVELOPE.format(
         api_version=API_VERSION,
         kind=kind,
         id=item_id,
@@ -377,8 +346,14 @@ class NewOptions:
     root: Path | None = None
 
 
-def new_item(options: NewOptions, cwd: Path) -> Path:
-    """Write a new item file from its kind's template; the path written."""
+@dataclass(frozen=True)
+class NewResult:
+    path: Path
+    schema: str | None  # the modeline's `$schema`, relative to the file; None: no modeline
+
+
+def new_item(options: NewOptions, cwd: Path) -> NewResult:
+    """Write a new item file from its kind's template."""
     from backlog_cli.project import load_project
 
     check_kind(options.kind)
@@ -397,15 +372,16 @@ def new_item(options: NewOptions, cwd: Path) -> Path:
         raise BacklogError(f"`{key}` already exists in {existing[0].doc.rel}")
     if os.path.lexists(target):
         raise BacklogError(f"{relpath(target, cwd)}: already exists; choose another id or --path")
+    schema = modeline_target(options.kind, target.parent, config.project_root, config.repo_root)
     text = render_item(
         options.kind,
         options.item_id,
         title=title or title_from_id(options.item_id),
         owner=owner or git_owner(config.project_root) or OWNER_PLACEHOLDER,
-        schema=schema_ref(options.kind, target.parent, config.repo_root),
+        schema=schema,
     )
     write_atomic(target, text, force=False)
-    return target
+    return NewResult(target, schema)
 
 
 # --- init -------------------------------------------------------------------------------
@@ -455,6 +431,7 @@ class InitResult:
     config_written: bool  # False: it already held exactly this text
     example: Path
     example_skipped: str | None  # why the example item was not written, or None
+    schemas: list[SchemaFile]  # the item schemas in <root>/schemas/
 
 
 def _refuse_symlinks(root: Path, target: Path) -> None:
@@ -468,8 +445,8 @@ def _refuse_symlinks(root: Path, target: Path) -> None:
 
 
 def init(root: Path | None, cwd: Path, *, force: bool = False) -> InitResult:
-    """Write `backlog.yaml` and an example prompt into the repository at `root` (default:
-    the git root of `cwd`, else `cwd`)."""
+    """Write `backlog.yaml`, the item schemas (`schemas/`) and an example prompt into the
+    repository at `root` (default: the git root of `cwd`, else `cwd`)."""
     from backlog_cli.project import load_project
 
     if root is not None:
@@ -482,8 +459,10 @@ def init(root: Path | None, cwd: Path, *, force: bool = False) -> InitResult:
     config_path = base / CONFIG_NAME
     kind, item_id, title = EXAMPLE_PROMPT
     example = base / DEFAULT_ITEMS / FOLDERS[kind] / f"{item_id}.yaml"
+    schema_folder = base / SCHEMA_FOLDER
     _refuse_symlinks(base, config_path)
     _refuse_symlinks(base, example)
+    _refuse_symlinks(base, schema_folder)
     if os.path.lexists(config_path) and not force:
         raise BacklogError(
             f"{config_path} already exists; pass --force to overwrite it (the example item "
@@ -512,16 +491,12 @@ def init(root: Path | None, cwd: Path, *, force: bool = False) -> InitResult:
         found = load_project(defaults).find(f"{kind}/{item_id}")
         if found is not None:
             skipped = f"`{kind}/{item_id}` already exists in {found.doc.rel}"
-    text = None
-    if skipped is None:
-        text = render_item(
-            kind,
-            item_id,
-            title=title,
-            owner=git_owner(base) or OWNER_PLACEHOLDER,
-            schema=schema_ref(kind, example.parent, find_git_root(base) or base),
-        )
     config_written = write_atomic(config_path, CONFIG_TEMPLATE, force=force)
-    if text is not None:
+    schemas = write_item_schemas(schema_folder, force=force)
+    if skipped is None:
+        schema = modeline_target(kind, example.parent, base, find_git_root(base) or base)
+        text = render_item(
+            kind, item_id, title=title, owner=git_owner(base) or OWNER_PLACEHOLDER, schema=schema
+        )
         write_atomic(example, text, force=False)
-    return InitResult(base, config_path, config_written, example, skipped)
+    return InitResult(base, config_path, config_written, example, skipped, schemas)
