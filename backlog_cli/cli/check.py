@@ -39,6 +39,77 @@ CHECK = FormatChoice(
 )
 
 
+_PathsOpt = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Limit findings to these files or folders (the whole backlog is "
+        "still loaded for graph rules).",
+        show_default=False,
+    ),
+]
+_StepSummaryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--summary",
+        help="Also append the markdown report to the file named by $GITHUB_STEP_SUMMARY "
+        "(the job summary page under GitHub Actions).",
+    ),
+]
+_RuleOpt = Annotated[
+    list[str] | None,
+    typer.Option("--rule", help="Run only this rule (repeatable).", show_default=False),
+]
+_IgnoreRuleOpt = Annotated[
+    list[str] | None,
+    typer.Option("--ignore-rule", help="Skip this rule (repeatable).", show_default=False),
+]
+_StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too.")]
+_BaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base",
+        help="Compare with this git ref and enforce version bumps "
+        "(default base: config `base`, else the merge-base with the default "
+        "branch, used when --head is given).",
+        show_default=False,
+    ),
+]
+_HeadOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--head", help="Check this commit instead of the working tree.", show_default=False
+    ),
+]
+_PreCommitOpt = Annotated[
+    bool,
+    typer.Option(
+        "--pre-commit",
+        help="Run as the backlog-check pre-commit hook: PATHS are the staged files; staged "
+        "deletions under the item folder are checked too (the items still referencing a "
+        "deleted item); with config `base`, the version rules run against the merge-base "
+        "of HEAD and it; nothing staged in the backlog: exit 0 at once.",
+    ),
+]
+_BaselineFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline",
+        help="Fail only on findings not recorded in FILE (written "
+        "by --write-baseline); says how many recorded ones are fixed.",
+        show_default=False,
+    ),
+]
+_WriteBaselineOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--write-baseline",
+        help="Record today's findings in FILE and exit 0: a "
+        "legacy backlog adopts the tool in one commit.",
+        show_default=False,
+    ),
+]
+
+
 @common_options(
     CHECK,
     cache=True,
@@ -47,77 +118,18 @@ CHECK = FormatChoice(
 )
 def check(
     common: Common[Format],
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="Limit findings to these files or folders (the whole backlog is "
-            "still loaded for graph rules).",
-            show_default=False,
-        ),
-    ] = None,
-    step_summary: Annotated[
-        bool,
-        typer.Option(
-            "--summary",
-            help="Also append the markdown report to the file named by $GITHUB_STEP_SUMMARY "
-            "(the job summary page under GitHub Actions).",
-        ),
-    ] = False,
-    rule: Annotated[
-        list[str] | None,
-        typer.Option("--rule", help="Run only this rule (repeatable).", show_default=False),
-    ] = None,
-    ignore_rule: Annotated[
-        list[str] | None,
-        typer.Option("--ignore-rule", help="Skip this rule (repeatable).", show_default=False),
-    ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
-    base: Annotated[
-        str | None,
-        typer.Option(
-            "--base",
-            help="Compare with this git ref and enforce version bumps "
-            "(default base: config `base`, else the merge-base with the default "
-            "branch, used when --head is given).",
-            show_default=False,
-        ),
-    ] = None,
-    head: Annotated[
-        str | None,
-        typer.Option(
-            "--head", help="Check this commit instead of the working tree.", show_default=False
-        ),
-    ] = None,
-    pre_commit: Annotated[
-        bool,
-        typer.Option(
-            "--pre-commit",
-            help="Run as the backlog-check pre-commit hook: PATHS are the staged files; staged "
-            "deletions under the item folder are checked too (the items still referencing a "
-            "deleted item); with config `base`, the version rules run against the merge-base "
-            "of HEAD and it; nothing staged in the backlog: exit 0 at once.",
-        ),
-    ] = False,
+    paths: _PathsOpt = None,
+    step_summary: _StepSummaryOpt = False,
+    rule: _RuleOpt = None,
+    ignore_rule: _IgnoreRuleOpt = None,
+    strict: _StrictOpt = False,
+    base: _BaseOpt = None,
+    head: _HeadOpt = None,
+    pre_commit: _PreCommitOpt = False,
     select: SelectOpt = None,
     exclude: ExcludeOpt = None,
-    baseline_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--baseline",
-            help="Fail only on findings not recorded in FILE (written "
-            "by --write-baseline); says how many recorded ones are fixed.",
-            show_default=False,
-        ),
-    ] = None,
-    write_baseline: Annotated[
-        Path | None,
-        typer.Option(
-            "--write-baseline",
-            help="Record today's findings in FILE and exit 0: a "
-            "legacy backlog adopts the tool in one commit.",
-            show_default=False,
-        ),
-    ] = None,
+    baseline_file: _BaselineFileOpt = None,
+    write_baseline: _WriteBaselineOpt = None,
 ) -> None:
     """Check the backlog: YAML, schemas, references, readiness, templates, secrets, versions."""
     from backlog_cli.engine import CheckOptions, run_check
