@@ -31,7 +31,7 @@ def test_sigint_during_schema_output_leaves_old_or_new_files(tmp_path: Path) -> 
     for attempt in range(12):
         for name in ("prompt", "item", "check-result"):
             (out / f"{name}.schema.json").write_text(old, encoding="utf-8")
-        proc = _spawn(["schema", "--output", str(out), "--force"], tmp_path)
+        proc = _spawn(["schema", "--output", str(out), "--force", "--contracts"], tmp_path)
         time.sleep(0.05 + 0.03 * attempt)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)

@@ -82,7 +82,11 @@ def test_a_whitespace_only_template_edit_needs_a_patch_bump(tmp_path: Path) -> N
     )
     # the template is part of the prompt: staging the template alone reports the prompt
     staged = run_cli("check", "--no-cache", "--base", "HEAD", TEMPLATE_FILE, cwd=root)
-    assert (staged.returncode, staged.stdout) == (1, proc.stdout.replace("2 items", "1 item"))
+    # a PATHS run counts the files it reports on and the items it loaded
+    assert (staged.returncode, staged.stdout) == (
+        1,
+        proc.stdout.replace("2 items checked", "1 file checked, 2 items loaded"),
+    )
     bumped = run_cli("bump", "--no-cache", "--patch", "prompt/triage", cwd=root)
     assert bumped.returncode == 0, bumped.stderr
     again = run_cli("check", "--no-cache", "--base", "HEAD", cwd=root)

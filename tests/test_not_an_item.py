@@ -76,13 +76,13 @@ def test_named_on_the_command_line_as_pre_commit_does(tmp_path: Path) -> None:
         # it is the evaluation's `config:`, so the evaluation is checked too
         assert (result.returncode, result.stdout) == (
             0,
-            WARNING + "\n1 item checked: 0 errors, 1 warning\n",
+            WARNING + "\n1 file checked, 1 item loaded: 0 errors, 1 warning\n",
         )
     result = run_cli("check", "backlog/evals", cwd=root)
-    assert result.stdout == WARNING + "\n1 item checked: 0 errors, 1 warning\n"
+    assert result.stdout == WARNING + "\n1 file checked, 1 item loaded: 0 errors, 1 warning\n"
     # a staged evaluation is still checked with its neighbour in the folder
     result = run_cli("check", "backlog/evals/support-eval.yaml", cwd=root)
-    assert (result.returncode, result.stdout) == (0, "1 item checked: no problems\n")
+    assert (result.returncode, result.stdout) == (0, "1 file checked, 1 item loaded: no problems\n")
 
 
 def test_another_tools_api_version_is_pointed_at(tmp_path: Path) -> None:
@@ -125,5 +125,6 @@ def test_an_item_that_forgot_its_api_version_is_still_an_item(tmp_path: Path) ->
     assert result.returncode == 1
     assert result.stdout == (
         "backlog/triage.yaml:1:1: error schema missing required key `apiVersion`\n"
+        "  hint: add `apiVersion: backlog/v1` as the first line\n"
         "\n1 item checked: 1 error, 0 warnings\n"
     )
