@@ -51,3 +51,16 @@ def reference_fields(kind: str) -> Iterator[Pointer]:
 
 # The spec field that names a file next to the item, per kind.
 FILE_FIELDS = {"prompt": "template_file", "evaluation": "config"}
+
+
+# An id that reads naturally after each kind, for the examples in hints.
+EXAMPLE_IDS = {
+    "capability": "ticket-routing",
+    "prompt": "support-triage",
+    "agent": "triage-orchestrator",
+    "tool": "order-lookup",
+    "policy": "pii-redaction",
+    "dataset": "support-tickets",
+    "model": "gpt-4o",
+    "evaluation": "triage-accuracy",
+}

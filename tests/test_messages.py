@@ -234,3 +234,57 @@ def test_a_missing_owner_is_reported_once_with_what_to_write(tmp_path: Path) -> 
         '  hint: add `owner:` with a team name or "@person", e.g. `owner: team-ai`\n'
         "\n1 item checked: 1 error, 0 warnings\n"
     )
+
+
+def _json_findings(root: Path) -> list[dict[str, object]]:
+    proc = run_cli("check", "--no-cache", "--format", "json", cwd=root)
+    assert proc.returncode == 1, proc.stderr
+    found: list[dict[str, object]] = json.loads(proc.stdout)["diagnostics"]
+    return found
+
+
+def test_a_mistyped_kind_is_named_instead_of_suggesting_backlog_new(tmp_path: Path) -> None:
+    # the tool's file exists; only its `kind:` is wrong: creating it again is not the fix
+    tool = item("tool", "search").replace("kind: tool\n", "kind: tools\n")
+    root = write_backlog(
+        tmp_path / "repo",
+        {
+            "backlog/tools/search.yaml": tool,
+            "backlog/agent.yaml": item("agent", "bot", spec="tools: [tool/search]"),
+        },
+    )
+    hints = [d["hint"] for d in _json_findings(root) if d["rule"] == "unknown-reference"]
+    assert hints == [
+        "backlog/tools/search.yaml declares id `search` with `kind: tools`, which is not a "
+        "kind; write `kind: tool` there"
+    ]
+    # a reference to an id nobody declares still offers `backlog new`
+    root = write_backlog(
+        tmp_path / "other",
+        {"backlog/agent.yaml": item("agent", "bot", spec="tools: [tool/search]")},
+    )
+    hints = [d["hint"] for d in _json_findings(root) if d["rule"] == "unknown-reference"]
+    assert hints == [
+        "no tool item has id `search`; create it with `backlog new tool search` or fix the "
+        "reference"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "example"),
+    [
+        ("model: gpt 4o", "model/gpt-4o@^1.2"),  # only models: a model example
+        ("tools: [order lookup]", "tool/order-lookup@^1.2"),
+        ("agents: [triage bot]", "agent/triage-orchestrator@^1.2"),
+    ],
+)
+def test_the_example_reference_has_the_kind_the_field_takes(
+    tmp_path: Path, field: str, example: str
+) -> None:
+    root = write_backlog(
+        tmp_path / "repo", {"backlog/agent.yaml": item("agent", "bot", spec=field)}
+    )
+    hints = [
+        d["hint"] for d in _json_findings(root) if "not a valid reference" in str(d["message"])
+    ]
+    assert hints == [f"write `kind/id` or `kind/id@range`, e.g. `{example}`"]

@@ -52,7 +52,7 @@ from backlog_cli.flow_hints import flow_hint
 from backlog_cli.foreign import not_an_item
 from backlog_cli.refs import parse_ref
 from backlog_cli.semver import MAX_VERSION_COMPONENT, SEMVER_PATTERN, oversized_components
-from backlog_cli.vocab import KINDS
+from backlog_cli.vocab import EXAMPLE_IDS, KINDS
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -555,8 +555,10 @@ def _pattern_message(where: str, value: str, pattern: str) -> tuple[str, str | N
             match = difflib.get_close_matches(kind, KINDS, n=1, cutoff=0.5)
             hint = f"unknown kind `{kind}`" + (f"; did you mean `{match[0]}`?" if match else "")
         else:
-            example = allowed[0] if len(allowed) == 1 else "prompt"
-            hint = f"write `kind/id` or `kind/id@range`, e.g. `{example}/support-triage@^1.2`"
+            example = "prompt" if "prompt" in allowed else allowed[0]
+            hint = (
+                f"write `kind/id` or `kind/id@range`, e.g. `{example}/{EXAMPLE_IDS[example]}@^1.2`"
+            )
         return f"{where} is `{_short(value)}`, not a valid reference", hint
     if pattern.startswith("^(0|[1-9]") or "semver" in pattern.lower():
         return (

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from backlog_cli.diagnostic import Finding, Severity
+from backlog_cli.vocab import KINDS
 
 if TYPE_CHECKING:
     from backlog_cli.engine import Context
@@ -59,6 +60,18 @@ def _unparsable(project: Project) -> dict[str, str]:
     return out
 
 
+def _mistyped_kinds(project: Project) -> dict[str, tuple[str, str]]:
+    """id -> (file, kind) of the files that declare an id under a `kind` that is not one
+    (`kind: tools`): a reference to that id is most likely meant for them."""
+    out: dict[str, tuple[str, str]] = {}
+    for doc in project.documents:
+        summary = doc.summary
+        if summary is None or not summary.id or summary.kind is None or summary.kind in KINDS:
+            continue
+        out.setdefault(summary.id, (doc.rel, summary.kind))
+    return out
+
+
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
     graph = project.graph
@@ -92,14 +105,20 @@ def check(context: Context) -> Iterator[Finding]:
             match = difflib.get_close_matches(edge.target, same_kind, n=1, cutoff=0.6) or (
                 difflib.get_close_matches(edge.target, keys, n=1, cutoff=0.75)
             )
-            hint = (
-                f"did you mean `{match[0]}`?"
-                if match
-                else (
+            mistyped = _mistyped_kinds(project).get(edge.ref.id)
+            if match:
+                hint = f"did you mean `{match[0]}`?"
+            elif mistyped is not None:
+                rel, kind = mistyped
+                hint = (
+                    f"{rel} declares id `{edge.ref.id}` with `kind: {kind}`, which is not a "
+                    f"kind; write `kind: {edge.ref.kind}` there"
+                )
+            else:
+                hint = (
                     f"no {edge.ref.kind} item has id `{edge.ref.id}`; create it with "
                     f"`backlog new {edge.ref.kind} {edge.ref.id}` or fix the reference"
                 )
-            )
         yield Finding(
             path=source.doc.rel,
             line=line,
