@@ -20,6 +20,13 @@ class Resolved:
     problem: str | None  # why not, in words, when it does not
 
 
+def written(raw: str, item_file: Path, repo_root: Path) -> Path:
+    """Where a path written in an item points, lexically (absolute, `..` folded, nothing
+    resolved or checked): relative to the item's file, or to `repo_root` with a leading `/`."""
+    candidate = repo_root / raw.lstrip("/") if raw.startswith("/") else item_file.parent / raw
+    return Path(os.path.normpath(os.path.abspath(candidate)))
+
+
 def resolve(raw: str, item_file: Path, repo_root: Path) -> Resolved:
     root = repo_root.resolve()
     if not raw.strip():
@@ -28,7 +35,7 @@ def resolve(raw: str, item_file: Path, repo_root: Path) -> Resolved:
         return Resolved(None, "the path contains a NUL character")
     candidate = root / raw.lstrip("/") if raw.startswith("/") else item_file.parent / raw
     # judge the path as written first: `..` must not climb out even if it climbs back
-    lexical = Path(os.path.normpath(os.path.abspath(candidate)))
+    lexical = written(raw, item_file, root)
     if not lexical.is_relative_to(root) and not _inside_unresolved(lexical, repo_root):
         return Resolved(None, "the path leaves the repository")
     try:

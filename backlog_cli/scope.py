@@ -13,13 +13,14 @@ reference its `kind/id`, a deleted template or evaluation config the items that 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backlog_cli.errors import BacklogError
-from backlog_cli.paths import relpath
+from backlog_cli.paths import relpath, resolve, written
 
 if TYPE_CHECKING:
     from backlog_cli.diagnostic import Diagnostic, Finding
@@ -101,8 +102,6 @@ def _users_of(files: set[Path], project: Project) -> set[str]:
     known by their path: only other files need this search)."""
     if not files:
         return set()
-    from backlog_cli.paths import resolve
-
     root = project.config.repo_root
     names = {p.name for p in files}
     keys: set[str] = set()
@@ -119,16 +118,11 @@ def _users_of_deleted(deleted: Sequence[Path], project: Project) -> set[str]:
     """The items whose template or evaluation config, as written, is a deleted file."""
     if not deleted:
         return set()
-    import os
-
-    gone = {os.path.normpath(p) for p in deleted}
+    gone = {Path(os.path.normpath(p)) for p in deleted}
     root = project.config.repo_root
     keys: set[str] = set()
     for item in project.items:
         raw = item.summary.file
-        if raw is None:
-            continue
-        written = root / raw.lstrip("/") if raw.startswith("/") else item.doc.path.parent / raw
-        if os.path.normpath(os.path.abspath(written)) in gone:
+        if raw is not None and written(raw, item.doc.path, root) in gone:
             keys.add(item.key)
     return keys

@@ -77,13 +77,16 @@ def check(context: Context) -> Iterator[Finding]:
     graph = project.graph
     renames: dict[str, str] | None = None
     unparsable: dict[str, str] | None = None
+    mistyped: dict[str, tuple[str, str]] | None = None
     keys = sorted(graph.nodes)
     for edge in context.edges():
         if edge.target in graph.nodes:
             continue
         if renames is None:
+            # built once, at the first unknown reference: a clean backlog never pays for them
             renames, unparsable = _renames(project), _unparsable(project)
-        assert unparsable is not None
+            mistyped = _mistyped_kinds(project)
+        assert unparsable is not None and mistyped is not None
         source = graph.nodes[edge.source]
         line, column = source.doc.locate(edge.pointer)
         if edge.target in unparsable:
@@ -105,11 +108,11 @@ def check(context: Context) -> Iterator[Finding]:
             match = difflib.get_close_matches(edge.target, same_kind, n=1, cutoff=0.6) or (
                 difflib.get_close_matches(edge.target, keys, n=1, cutoff=0.75)
             )
-            mistyped = _mistyped_kinds(project).get(edge.ref.id)
+            declared = mistyped.get(edge.ref.id)
             if match:
                 hint = f"did you mean `{match[0]}`?"
-            elif mistyped is not None:
-                rel, kind = mistyped
+            elif declared is not None:
+                rel, kind = declared
                 hint = (
                     f"{rel} declares id `{edge.ref.id}` with `kind: {kind}`, which is not a "
                     f"kind; write `kind: {edge.ref.kind}` there"
