@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from backlog_cli.cli import complete
 from backlog_cli.cli.common import JSON, Common, JsonFormat, chosen_flag, common_options
 from backlog_cli.errors import BacklogError
 
@@ -24,6 +25,7 @@ def bump(
             metavar="[ITEM...]",
             help="Items (`kind/id`) to bump; with --auto, limits it to these.",
             show_default=False,
+            autocompletion=complete.items,
         ),
     ] = None,
     major: Annotated[bool, typer.Option("--major", help="Bump the major version.")] = False,

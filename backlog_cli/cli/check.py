@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from backlog_cli.cli import complete
 from backlog_cli.cli.common import (
     Common,
     ExcludeOpt,
@@ -57,11 +58,21 @@ _StepSummaryOpt = Annotated[
 ]
 _RuleOpt = Annotated[
     list[str] | None,
-    typer.Option("--rule", help="Run only this rule (repeatable).", show_default=False),
+    typer.Option(
+        "--rule",
+        help="Run only this rule (repeatable).",
+        show_default=False,
+        autocompletion=complete.rule_ids,
+    ),
 ]
 _IgnoreRuleOpt = Annotated[
     list[str] | None,
-    typer.Option("--ignore-rule", help="Skip this rule (repeatable).", show_default=False),
+    typer.Option(
+        "--ignore-rule",
+        help="Skip this rule (repeatable).",
+        show_default=False,
+        autocompletion=complete.rule_ids,
+    ),
 ]
 _StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too.")]
 _BaseOpt = Annotated[

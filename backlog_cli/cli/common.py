@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 import typer
 
 from backlog_cli import workspace
+from backlog_cli.cli import complete
 from backlog_cli.errors import BacklogError
 
 if TYPE_CHECKING:
@@ -293,7 +294,12 @@ def common_options(
     return decorate
 
 
-ItemArg = Annotated[str, typer.Argument(metavar="ITEM", help="`kind/id` (or a unique id).")]
+ItemArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="ITEM", help="`kind/id` (or a unique id).", autocompletion=complete.items
+    ),
+]
 HeadOpt = Annotated[
     str | None,
     typer.Option("--head", help="Head ref (default: the working tree).", show_default=False),

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from backlog_cli.cli import complete
 from backlog_cli.cli.common import (
     JSON,
     REPORT,
@@ -45,6 +46,7 @@ def diff(
             "config `base` or the merge-base with the default branch, against the "
             "working tree) and `kind/id` items to limit the diff to.",
             show_default=False,
+            autocompletion=complete.item_keys,
         ),
     ] = None,
     base: Annotated[

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from backlog_cli.cli import complete
 from backlog_cli.cli.common import (
     JSON,
     REPORT,
@@ -24,11 +25,21 @@ def list_items(
     common: Common[JsonFormat],
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", help="Only this kind (repeatable).", show_default=False),
+        typer.Option(
+            "--kind",
+            help="Only this kind (repeatable).",
+            show_default=False,
+            autocompletion=complete.kinds,
+        ),
     ] = None,
     status: Annotated[
         list[str] | None,
-        typer.Option("--status", help="Only this status (repeatable).", show_default=False),
+        typer.Option(
+            "--status",
+            help="Only this status (repeatable).",
+            show_default=False,
+            autocompletion=complete.statuses,
+        ),
     ] = None,
     owner: Annotated[
         list[str] | None,
@@ -76,6 +87,7 @@ def show(
             metavar="ITEM[@VERSION]",
             help="`kind/id` (or a unique id); `@VERSION`: as it was when it last had that "
             "version, from git history.",
+            autocompletion=complete.item_or_version,
         ),
     ],
 ) -> None:

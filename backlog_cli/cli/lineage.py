@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from backlog_cli.cli import complete
 from backlog_cli.cli.common import (
     Common,
     ExcludeOpt,
@@ -45,6 +46,7 @@ def lineage(
             metavar="ITEM",
             help="`kind/id` (or a unique id); without it, the whole graph or the selection.",
             show_default=False,
+            autocompletion=complete.items,
         ),
     ] = None,
     up: Annotated[bool, typer.Option("--up", help="Only what ITEM depends on.")] = False,

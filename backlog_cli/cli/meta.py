@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from backlog_cli.cli import complete
 from backlog_cli.cli.common import JSON, Common, FormatChoice, JsonFormat, common_options
 from backlog_cli.errors import BacklogError
 
@@ -35,6 +36,7 @@ def schema(
             help="A kind, `envelope`, `item` (all kinds, the default) or an output "
             "contract such as `check-result`.",
             show_default=False,
+            autocompletion=complete.schema_names,
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite differing files.")] = False,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from backlog_cli.cli import complete
 from backlog_cli.cli.common import JSON, Common, JsonFormat, common_options
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ def new(
         typer.Argument(
             metavar="KIND",
             help="capability, prompt, agent, tool, policy, dataset, model or evaluation.",
+            autocompletion=complete.kinds,
         ),
     ],
     item_id: Annotated[str, typer.Argument(metavar="ID", help="Slug, e.g. `support-triage`.")],
