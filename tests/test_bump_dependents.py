@@ -155,9 +155,7 @@ def test_each_operator_style_and_a_range_that_still_admits(tmp_path: Path) -> No
     root = repo(tmp_path, files)
     edit(root / "backlog/tools/search-kb.yaml", "side_effects: read", "side_effects: write")
     before = snapshot(root)
-    dry = run_cli(
-        "bump", "--auto", "--base", "main", "--update-dependents", "--dry-run", cwd=root
-    )
+    dry = run_cli("bump", "--auto", "--base", "main", "--update-dependents", "--dry-run", cwd=root)
     assert dry.returncode == 0, dry.stdout + dry.stderr
     assert snapshot(root) == before
     edits = [line for line in dry.stdout.splitlines() if "(admits 2.0.0)" in line]
@@ -187,9 +185,7 @@ def test_each_operator_style_and_a_range_that_still_admits(tmp_path: Path) -> No
     proc = run_cli("bump", "--auto", "--base", "main", "--update-dependents", cwd=root)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "`tool/search-kb@~1.0.0` -> `tool/search-kb@~2.0.0`" in proc.stdout
-    assert (root / "backlog/agents/loose.yaml").read_bytes() == before[
-        "backlog/agents/loose.yaml"
-    ]
+    assert (root / "backlog/agents/loose.yaml").read_bytes() == before["backlog/agents/loose.yaml"]
     check = run_cli("check", "--base", "main", cwd=root)
     assert check.returncode == 0, check.stdout
 
@@ -199,7 +195,7 @@ def test_crlf_bom_comments_and_quotes_are_kept(tmp_path: Path) -> None:
         "\ufeff# the bot\r\n"
         + item("agent", "bot").replace("\n", "\r\n")
         + "spec:\r\n  pattern: sequential   # fixed\r\n"
-        + '  tools: ["tool/search-kb@^1.0", \'tool/other@^1\']  # both\r\n'
+        + "  tools: [\"tool/search-kb@^1.0\", 'tool/other@^1']  # both\r\n"
         + "  prompts:\r\n    - prompt/p@~1.0 # plain\r\n"
     )
     files: dict[str, str | bytes] = {
@@ -275,9 +271,7 @@ def test_json_has_the_range_edits_and_what_to_revalidate(tmp_path: Path) -> None
         ("agent/bot", "1.1.0"),
         ("agent/router", "1.1.0"),
     ]
-    assert payload["bumped"][1]["why"] == [
-        "minor: model range changed from `^1.0` to `^2.0`"
-    ]
+    assert payload["bumped"][1]["why"] == ["minor: model range changed from `^1.0` to `^2.0`"]
     assert payload["range_edits"][2] == {
         "referrer": "prompt/answer",
         "path": "backlog/prompts/answer.yaml",
