@@ -104,6 +104,8 @@ def test_dry_run_prints_the_plan_with_reasons_and_writes_nothing(tmp_path: Path)
         "  major: `side_effects` widened from read to write\n"
         "backlog/agents/bot.yaml:10: agent/bot's `tool/search-kb@^1.0` will not admit 2.0.0: "
         "check the referrer against the change and widen the range\n"
+        "to widen these ranges and bump their referrers in one step: "
+        "backlog bump --auto --update-dependents\n"
         "dry run: nothing written\n"
     )
     payload = json.loads(
@@ -134,6 +136,8 @@ def test_dry_run_prints_the_plan_with_reasons_and_writes_nothing(tmp_path: Path)
                 "version": "2.0.0",
             }
         ],
+        "range_edits": [],
+        "revalidate": [],
     }
     manual = run_cli("bump", "--minor", "agent/bot", "--dry-run", cwd=root)
     assert manual.returncode == 0, manual.stderr
@@ -187,6 +191,8 @@ def test_the_ranges_a_bump_breaks_are_named(tmp_path: Path) -> None:
         "check the referrer against the change and widen the range\n"
         "backlog/agents/helper.yaml:10: agent/helper's `tool/search-kb@~1.0.0` will not admit "
         "2.0.0: check the referrer against the change and widen the range\n"
+        "to widen these ranges and bump their referrers in one step: "
+        "backlog bump --auto --update-dependents\n"
     )
     assert b'version: "2.0.0"' in tool.read_bytes()
     check = run_cli("check", "--base", "main", cwd=root)

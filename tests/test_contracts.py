@@ -265,6 +265,12 @@ def test_bump(writable: Path) -> None:
         "bump", "--auto", "--force", "--dry-run", "--base", "base", "tool/kb-search", cwd=writable
     )
     validate("bump", dry)
+    dependents = run_json(
+        "bump", "--auto", "--force", "--dry-run", "--update-dependents", "--base", "base",
+        cwd=writable,
+    )  # fmt: skip
+    validate("bump", dependents)
+    assert dependents["range_edits"] or dependents["revalidate"] or dependents["bumped"]
     payload = run_json(
         "bump", "--auto", "--force", "--base", "base", "tool/kb-search", cwd=writable
     )

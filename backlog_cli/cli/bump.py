@@ -13,6 +13,7 @@ from backlog_cli.errors import BacklogError
 
 if TYPE_CHECKING:
     from backlog_cli.commands.bump import BrokenRange, Bump
+    from backlog_cli.commands.dependents import Outcome
     from backlog_cli.diagnostic import Diagnostic
 
 
@@ -53,6 +54,15 @@ def bump(
             "version rules.",
         ),
     ] = False,
+    update_dependents: Annotated[
+        bool,
+        typer.Option(
+            "--update-dependents",
+            help="With --auto, widen the referrers' ranges the bumps break (in their own "
+            "style), bump those referrers as that change requires, until stable; list what "
+            "to re-validate.",
+        ),
+    ] = False,
 ) -> None:
     """Rewrite `version` in place; nothing else in the file changes."""
     from backlog_cli import workspace
@@ -65,25 +75,38 @@ def bump(
     assert level is not None
     project = common.project()
     blocking: list[Diagnostic] = []
+    outcome: Outcome | None = None
     if level == "auto":
         only = {inventory.resolve(project, name).key for name in items} if items else None
-        comparison = workspace.compare_with_base(project, base, only)
+        # the referrers' own changes count when they are bumped: compare every item then
+        comparison = workspace.compare_with_base(project, base, None if update_dependents else only)
         common.notes(comparison.notes)
-        plan = bumping.plan_auto(project, comparison)
+        plan = [b for b in bumping.plan_auto(project, comparison) if only is None or b.key in only]
         if not force:
             blocking = bumping.blocking_errors(project, comparison)
+        if update_dependents and (dry_run or not blocking):
+            from backlog_cli.commands import dependents
+
+            outcome = dependents.plan(project, comparison, plan)
+            plan = outcome.plan
     else:
-        if base is not None:
-            raise BacklogError("--base only applies to --auto")
-        if force:
-            raise BacklogError("--force only applies to --auto")
+        for flag, given in (("--base", base is not None), ("--force", force)):
+            if given:
+                raise BacklogError(f"{flag} only applies to --auto")
+        if update_dependents:
+            raise BacklogError("--update-dependents only applies to --auto")
         if not items:
             raise BacklogError(f"name the items to bump: backlog bump --{level} kind/id ...")
         plan = bumping.plan_levels(project, items, Level(level))
     if not dry_run and not blocking:
-        bumping.apply(plan, project.config.limits)
-    broken = bumping.broken_ranges(project, plan) if not blocking or dry_run else []
-    _report(common, plan, blocking, dry_run, broken)
+        if outcome is not None:
+            outcome.write()
+        else:
+            bumping.apply(plan, project.config.limits)
+    broken = []
+    if outcome is None and (not blocking or dry_run):
+        broken = bumping.broken_ranges(project, plan)
+    _report(common, plan, blocking, dry_run, broken, outcome, hint=level == "auto")
     if blocking:
         raise typer.Exit(1)
 
@@ -94,7 +117,12 @@ def _report(
     blocking: list[Diagnostic],
     dry_run: bool,
     broken: list[BrokenRange],
+    outcome: Outcome | None,
+    *,
+    hint: bool,
 ) -> None:
+    edits = outcome.edits if outcome is not None else []
+    revalidate = outcome.revalidate if outcome is not None else []
     if common.fmt is JsonFormat.json:
         payload = {
             "version": 1,
@@ -103,6 +131,8 @@ def _report(
             "bumped": [b.to_json() for b in plan],
             "blocking": [d.to_json() for d in blocking],
             "broken_ranges": [r.to_json() for r in broken],
+            "range_edits": [e.to_json() for e in edits],
+            "revalidate": [r.to_json() for r in revalidate],
         }
         common.emit_json(payload)
         return
@@ -114,10 +144,20 @@ def _report(
                 out.extend(f"  {why}\n" for why in b.why)
     if not plan and not blocking and not common.quiet:
         out.append("nothing to bump: every changed item already has the version it needs\n")
+    for e in edits:
+        out.append(f"{e.rel}:{e.line}: {e.referrer}: `{e.old}` -> `{e.new}` (admits {e.version})\n")
+    if revalidate:
+        out.append("re-validate (what they depend on changed):\n")
+        out.extend(f"  {r.item} ({r.status}): {r.why}\n" for r in revalidate)
     for r in broken:
         out.append(
             f"{r.rel}:{r.line}: {r.referrer}'s `{r.ref}` will not admit {r.version}: "
             "check the referrer against the change and widen the range\n"
+        )
+    if broken and hint:
+        out.append(
+            "to widen these ranges and bump their referrers in one step: "
+            "backlog bump --auto --update-dependents\n"
         )
     if blocking:
         for d in blocking:
