@@ -21,7 +21,10 @@ GITHUB = {
 }
 BLOB = "https://github.example/acme/bot/blob/0123456789abcdef0123456789abcdef01234567"
 LATENCY = "`prompt/answer` is ready but has no `performance.latency_p95_ms`"
-ROW = "| error | readiness | prompt/answer | [sub/backlog/answer.yaml:6]({base}sub/backlog/answer.yaml#L6) | "
+ROW = (
+    "| error | readiness | prompt/answer | "
+    "[sub/backlog/answer.yaml:6]({base}sub/backlog/answer.yaml#L6) | "
+)
 
 
 def _cli(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
