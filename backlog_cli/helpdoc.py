@@ -3,6 +3,8 @@
 `python -m backlog_cli.helpdoc README.md` rewrites the block between the
 `<!-- command-reference -->` markers; a test fails when the committed block differs from
 what the CLI prints, so the README cannot drift from the tool.
+`python -m backlog_cli.helpdoc --rules docs/rules.md` writes the rules page from the rules'
+docstrings the same way (SARIF's `helpUri` points into it).
 """
 
 from __future__ import annotations
@@ -53,8 +55,19 @@ def current(readme: str) -> str | None:
     return match.group(0) if match else None
 
 
+def rules_page() -> str:
+    """`docs/rules.md`: every rule's documentation, from its docstring."""
+    from backlog_cli.commands import rules
+
+    return rules.render_markdown(rules.rows({}))
+
+
 def main() -> None:
     os.environ["COLUMNS"] = WIDTH
+    if sys.argv[1:2] == ["--rules"]:
+        target = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/rules.md")
+        target.write_text(rules_page(), encoding="utf-8")
+        return
     path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
     readme = path.read_text(encoding="utf-8")
     block = current(readme)

@@ -23,9 +23,10 @@ time; a required input the template never reads is a contract nobody keeps. The 
 
 A template that does not parse is reported with the engine's message and its line. An
 undeclared variable is reported at the template (for an inline `|` block, at the line of its
-first use), or at `template_file` with the template's name and line. A required input that
-is never used is a warning, at that input. A `template_file` that does not exist is
-`missing-file`'s finding, not this rule's.
+first use), or at `template_file` with the template's name and line; when a declared input
+the template never uses is close to it (`questoin`, `question` declared), the finding asks
+"did you mean `question`?". A required input that is never used is a warning, at that
+input. A `template_file` that does not exist is `missing-file`'s finding, not this rule's.
 
 Failing:
 
@@ -57,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 from backlog_cli import paths, templates
 from backlog_cli.diagnostic import Finding, Severity
 from backlog_cli.loader import split_lines
+from backlog_cli.suggest import closest
 
 if TYPE_CHECKING:
     from backlog_cli.engine import Context
@@ -160,6 +162,8 @@ def _compare(
     doc = item.doc
     containers = {name for name, decl in inputs.items() if _type(decl) in _CONTAINERS}
     reported: set[str] = set()
+    # a declared input the template never reads is the likely intent of a near-miss name
+    unused = [name for name in inputs if name not in analysis.variables()]
     for use in analysis.uses:
         if use.name in inputs or use.name in reported:
             continue
@@ -177,10 +181,18 @@ def _compare(
                 f"template `{template.file}` uses `{use.name}` (line {use.line}), "
                 "which is not declared in `spec.inputs`"
             )
+        intended = closest(use.name, unused)
+        if intended is not None:
+            message += f"; did you mean `{intended}`?"
         hint = (
             f"declare it under `spec.inputs` with its type "
             f"(`{use.name}: {{type: string, required: true}}`), or remove it from the template"
         )
+        if intended is not None:
+            hint = (
+                f"write `{intended}` in the template (declared in `spec.inputs`, never used), "
+                f"or {hint}"
+            )
         if use.sections:
             hint += (
                 f"; if it is a field of the section `{use.sections[-1]}`, declare "

@@ -124,6 +124,7 @@ _WriteBaselineOpt = Annotated[
 @common_options(
     CHECK,
     cache=True,
+    links=True,
     output_help="Write the report to FILE (atomically); the terminal still gets the text summary.",
     quiet_help="Print findings only.",
 )
@@ -216,14 +217,20 @@ class _Report:
         repo_root = str(config.repo_root) if self.head is None else None
         cases = result.checked if common.fmt is Format.junit else None
         text = render(
-            common.fmt, result, color=use_color, quiet=common.quiet, root=repo_root, cases=cases
+            common.fmt,
+            result,
+            color=use_color,
+            quiet=common.quiet,
+            root=repo_root,
+            cases=cases,
+            link_base=common.link_base,
         )
         if self.step_summary:
-            self._append_step_summary(result)
+            self._append_step_summary(result, common.link_base)
         common.emit(text, None if common.quiet else summary(result) + "\n")
         raise typer.Exit(result.exit_code)
 
-    def _append_step_summary(self, result: CheckResult) -> None:
+    def _append_step_summary(self, result: CheckResult, link_base: str | None) -> None:
         from backlog_cli.report import render
 
         target = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -232,7 +239,7 @@ class _Report:
             return
         try:
             with open(target, "a", encoding="utf-8") as handle:
-                handle.write(render(Format.markdown, result))
+                handle.write(render(Format.markdown, result, link_base=link_base))
         except OSError as exc:
             raise BacklogError(f"--summary: cannot append to {target}: {exc}") from exc
 

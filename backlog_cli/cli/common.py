@@ -122,6 +122,11 @@ ROOT_HELP = (
 )
 OUTPUT_HELP = "Write the output to FILE (atomically) instead of printing it."
 QUIET_HELP = "Print the result only: no summary lines or notes."
+LINK_BASE_HELP = (
+    "Markdown: make file links absolute, URL + the path from the repository root "
+    "(default under GitHub Actions: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA; "
+    "else relative)."
+)
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,8 @@ class Common(Generic[F]):
     verbose: bool = False
     cache_dir: Path | None = None
     no_cache: bool = False
+    # the prefix of Markdown file links (`links.link_base`), None for relative links
+    link_base: str | None = None
 
     @property
     def color(self) -> bool:
@@ -231,10 +238,14 @@ def _flag(*names: str, text: str) -> Any:
 
 
 def _shared(
-    fmt: FormatChoice[Any], cache: bool, root_help: str, output_help: str, quiet_help: str
+    fmt: FormatChoice[Any],
+    cache: bool,
+    links: bool,
+    texts: tuple[str, str, str],
 ) -> list[inspect.Parameter]:
     """The common parameters (name, typer annotation, default), in the order `--help`
-    lists them."""
+    lists them; `texts`: the help of --root, --output and --quiet."""
+    root_help, output_help, quiet_help = texts
     options: list[tuple[str, Any, Any]] = [
         ("fmt", fmt.option(), fmt.default),
         ("root", _path("--root", text=root_help), None),
@@ -246,6 +257,14 @@ def _shared(
         ]
     options += [
         ("output", _path("--output", "-o", text=output_help), None),
+    ]
+    if links:
+        url = Annotated[
+            str | None,
+            typer.Option("--link-base", metavar="URL", help=LINK_BASE_HELP, show_default=False),
+        ]
+        options.append(("link_base", url, None))
+    options += [
         ("no_color", _flag("--no-color", text="No colour (also NO_COLOR)."), False),
         ("quiet", _flag("--quiet", "-q", text=quiet_help), False),
         ("verbose", _flag("--verbose", "-v", text="Say more on stderr."), False),
@@ -258,6 +277,7 @@ def common_options(
     fmt: FormatChoice[F],
     *,
     cache: bool = False,
+    links: bool = False,
     root_help: str = ROOT_HELP,
     output_help: str = OUTPUT_HELP,
     quiet_help: str = QUIET_HELP,
@@ -266,9 +286,10 @@ def common_options(
 
     Typer sees the body's own parameters followed by the common ones; the body gets its own
     values and one `Common` (built before anything else runs, so a usage error in them is
-    reported first: --quiet with --verbose, then --format).
+    reported first: --quiet with --verbose, then --format, then --link-base). `links`
+    adds `--link-base` (the commands that print Markdown).
     """
-    shared = _shared(fmt, cache, root_help, output_help, quiet_help)
+    shared = _shared(fmt, cache, links, (root_help, output_help, quiet_help))
     names = [p.name for p in shared]
 
     def decorate(body: Callable[..., None]) -> Callable[..., None]:
@@ -283,7 +304,12 @@ def common_options(
         def command(**values: Any) -> None:
             given = {name: values.pop(name) for name in names}
             chosen_flag({"quiet": given["quiet"], "verbose": given["verbose"]})
-            common = Common(fmt=fmt.parse(given.pop("fmt")), **given)
+            fmt_value = fmt.parse(given.pop("fmt"))
+            if links:
+                from backlog_cli.links import link_base
+
+                given["link_base"] = link_base(given["link_base"], os.environ)
+            common = Common(fmt=fmt_value, **given)
             body(common, **values)
 
         parameters = [*own, *shared]

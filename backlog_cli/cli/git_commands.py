@@ -95,7 +95,7 @@ def diff(
         raise typer.Exit(1)
 
 
-@common_options(REPORT, cache=True)
+@common_options(REPORT, cache=True, links=True)
 def impact(
     common: Common[ReportFormat],
     base: Annotated[
@@ -122,7 +122,7 @@ def impact(
         if common.fmt is ReportFormat.json:
             common.emit_json(impact_report.to_json(report))
         elif common.fmt is ReportFormat.markdown:
-            common.emit(impact_report.render_markdown(report))
+            common.emit(impact_report.render_markdown(report, common.link_base))
         else:
             common.emit(impact_report.render_text(report))
 

@@ -120,7 +120,7 @@ def show(
         common.emit(inventory.render_show(item, upstream, downstream))
 
 
-@common_options(REPORT, cache=True)
+@common_options(REPORT, cache=True, links=True)
 def status(common: Common[ReportFormat]) -> None:
     """The board: items per kind and status, what is not ready and why, what to pick up."""
     from backlog_cli.commands import status as board
@@ -129,7 +129,7 @@ def status(common: Common[ReportFormat]) -> None:
     if common.fmt is ReportFormat.json:
         common.emit_json(report.to_json())
     elif common.fmt is ReportFormat.markdown:
-        common.emit(board.render_markdown(report))
+        common.emit(board.render_markdown(report, common.link_base))
     else:
         rich_terminal = common.output is None and common.color
         common.emit(board.render_text(report, rich_terminal=rich_terminal))

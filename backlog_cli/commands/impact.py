@@ -238,8 +238,9 @@ def _md(text: object) -> str:
     return cell(escape(str(text))) if text is not None else "—"
 
 
-def render_markdown(impact: Impact) -> str:
-    from backlog_cli.report.markdown import cell, code, escape
+def render_markdown(impact: Impact, link_base: str | None = None) -> str:
+    """`link_base`: the prefix of absolute file links (`links.link_base`), else relative."""
+    from backlog_cli.report.markdown import cell, code, escape, path_link
 
     data = to_json(impact)
     c = impact.comparison
@@ -289,7 +290,7 @@ def render_markdown(impact: Impact) -> str:
                 f"- {code(b.edge.source)} {code(b.edge.relation)}: "
                 f"{code(f'{b.edge.target}@{b.edge.ref.range}')} admitted "
                 f"{escape(str(b.base_version))} but not {escape(str(b.head_version))} "
-                f"({escape(f'{b.path}:{b.line}')})"
+                f"({path_link(b.path, b.line, link_base)})"
             )
     owners = ", ".join(f"{_md(o)} ({len(keys)})" for o, keys in impact.owners().items())
     lines += ["", f"**Owners to notify:** {owners}"]

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RuleRow:
-    """One rule as `backlog rules` shows it; `doc` is its module docstring, whose first line
-    (after `ID:`) is the `summary`."""
+    """One rule as `backlog rules` shows it; `doc` is its module docstring, whose first paragraph
+    (after `ID:`, joined into one line) is the `summary`."""
 
     id: str
     severity: str
@@ -29,7 +29,7 @@ class RuleRow:
 
 def rows(configured: Mapping[str, str]) -> list[RuleRow]:
     """The implemented rules in reporting order, with the severity `configured` gives them."""
-    from backlog_cli.checks import RULE_IDS, registry
+    from backlog_cli.checks import RULE_IDS, documentation, registry, summary
 
     implemented = registry()
     out: list[RuleRow] = []
@@ -37,10 +37,9 @@ def rows(configured: Mapping[str, str]) -> list[RuleRow]:
         module = implemented.get(rule_id)
         if module is None:
             continue
-        doc = (module.__doc__ or "").strip()
-        summary = doc.split("\n", 1)[0].removeprefix(f"{rule_id}:").strip()
+        doc = documentation(module)
         severity = configured.get(rule_id, module.SEVERITY)
-        out.append(RuleRow(rule_id, severity, module.SEVERITY, summary, doc))
+        out.append(RuleRow(rule_id, severity, module.SEVERITY, summary(rule_id, doc), doc))
     return out
 
 
@@ -53,3 +52,29 @@ def render_text(rules: Sequence[RuleRow], *, quiet: bool = False) -> str:
         here = f"; configured: {r.severity}" if r.severity != r.default_severity else ""
         texts.append(f"{r.doc}\n  [default severity: {r.default_severity}{here}]\n\n")
     return "".join(texts)
+
+
+RULES_PAGE_HEADER = """# Rules
+
+<!-- generated from each rule's docstring by `python -m backlog_cli.helpdoc --rules docs/rules.md`;
+a test fails when this page is stale. Edit the docstrings in backlog_cli/checks/, not this file. -->
+
+Every rule `backlog check` runs, in reporting order, with its default severity. `backlog rules`
+prints the same text (with the severities your config sets); a SARIF log links each rule's
+`helpUri` to its section here. The config's `rules:` block changes a severity or turns a rule
+off (README, "Configuration").
+"""
+
+
+def render_markdown(rules: Sequence[RuleRow]) -> str:
+    """`docs/rules.md`: an index, then one `## <id>` section per rule (its anchor is the id)."""
+    parts = [RULES_PAGE_HEADER, "| rule | default severity | finds |", "|---|---|---|"]
+    for r in rules:
+        cell = r.summary.replace("|", "\\|")
+        parts.append(f"| [`{r.id}`](#{r.id}) | {r.default_severity} | {cell} |")
+    for r in rules:
+        rest = r.doc.split("\n\n", 1)[1] if "\n\n" in r.doc else ""
+        head = r.summary[:1].upper() + r.summary[1:]
+        parts += ["", f"## {r.id}", "", f"{head} Default severity: {r.default_severity}."]
+        parts += ["", rest.rstrip()] if rest.strip() else []
+    return "\n".join(parts) + "\n"

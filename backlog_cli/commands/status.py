@@ -132,7 +132,8 @@ def _render_rich(report: StatusReport, header: list[str], rows: list[list[str]])
     return capture.get() + "\n" + "\n".join(_lists_text(report)) + "\n"
 
 
-def render_markdown(report: StatusReport) -> str:
+def render_markdown(report: StatusReport, link_base: str | None = None) -> str:
+    """`link_base`: the prefix of absolute file links (`links.link_base`), else relative."""
     from backlog_cli.report.markdown import code, escape, message, path_link
 
     header = ["kind", *STATUSES]
@@ -152,7 +153,7 @@ def render_markdown(report: StatusReport) -> str:
         item = entry.item
         lines.append(
             f"- **{code(item.key)}** ({escape(item.status or '')}, "
-            f"{escape(item.owner or 'no owner')}) — {path_link(item.doc.rel)}"
+            f"{escape(item.owner or 'no owner')}) — {path_link(item.doc.rel, None, link_base)}"
         )
         lines.extend(f"  - {message(reason)}" for reason in entry.reasons)
     lines += ["", f"### Ready to pick up ({len(report.pick_up)})", ""]

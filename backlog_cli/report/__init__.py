@@ -37,12 +37,14 @@ def render(
     quiet: bool = False,
     root: str | None = None,
     cases: Sequence[tuple[str, str]] | None = None,
+    link_base: str | None = None,
 ) -> str:
     """The report in `fmt`.
 
     `color` and `quiet` (findings only, no summary) shape text (`quiet` also github);
     `root`, the repository root, anchors SARIF locations; `cases`, every (name, path)
-    checked, makes the JUnit testcases (default: the files with findings).
+    checked, makes the JUnit testcases (default: the files with findings); `link_base`
+    makes markdown's file links absolute.
     """
     if fmt is Format.text:
         from backlog_cli.report import text
@@ -67,5 +69,5 @@ def render(
     if fmt is Format.markdown:
         from backlog_cli.report import markdown
 
-        return markdown.render(result)
+        return markdown.render(result, link_base)
     assert_never(fmt)

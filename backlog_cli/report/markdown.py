@@ -1,7 +1,8 @@
 """Markdown for a PR comment or `$GITHUB_STEP_SUMMARY`: the counts, then a table of findings.
 
-Locations link to `path#Lline`, relative to where the markdown is shown. Waived findings get
-their own table, so the accepted risk stays visible.
+Locations link to `path#Lline`, relative to the repository root, or absolute under a link
+base (GitHub Actions' blob URL of the commit, or `--link-base`; see `backlog_cli/links.py`).
+Waived findings get their own table, so the accepted risk stays visible.
 
 Every value that comes from the backlog (messages, ids, paths, owners) goes through `escape`,
 `code` or `message` first, so that no value can open a link, a heading, emphasis or HTML, or
@@ -72,9 +73,10 @@ def message(text: str) -> str:
     return _BLOCK_START.sub(r"\1\\\2", shown.lstrip(" \t"), count=1)
 
 
-def path_link(path: str, line: int | None = None) -> str:
-    """A link to `path` (at `line`), labelled with the path: `[a.yaml:4](a.yaml#L4)`."""
-    label, target = path, quote(path, safe="/")
+def path_link(path: str, line: int | None = None, base: str | None = None) -> str:
+    """A link to `path` (at `line`), labelled with the path: `[a.yaml:4](a.yaml#L4)`;
+    `base` (ending in `/`) makes the target absolute."""
+    label, target = path, (base or "") + quote(path, safe="/")
     if line is not None:
         label, target = f"{label}:{line}", f"{target}#L{line}"
     shown = escape(label).replace("]", "\\]")  # inside the label a `]` would end it early
@@ -100,19 +102,19 @@ def cell(markdown: str) -> str:
     return "<br>".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
-def _table(findings: Sequence[Diagnostic]) -> list[str]:
+def _table(findings: Sequence[Diagnostic], base: str | None) -> list[str]:
     rows = [_HEADER]
     for d in findings:
         shown = message(d.message)
         if d.hint:
             shown += f"\nhint: {message(d.hint)}"
         cells = [escape(d.severity), escape(d.rule), escape(d.item or "")]
-        cells += [path_link(d.path, d.line), shown]
+        cells += [path_link(d.path, d.line, base), shown]
         rows.append("| " + " | ".join(cell(c) for c in cells) + " |")
     return rows
 
 
-def render(result: CheckResult) -> str:
+def render(result: CheckResult, link_base: str | None = None) -> str:
     lines = [
         HEADING,
         "",
@@ -130,7 +132,9 @@ def render(result: CheckResult) -> str:
         lines.extend(
             [f"{result.baselined} findings recorded in the baseline do not fail{fixed}.", ""]
         )
-    lines.extend(_table(result.diagnostics) if result.diagnostics else [CLEAN])
+    lines.extend(_table(result.diagnostics, link_base) if result.diagnostics else [CLEAN])
     if result.waived:
-        lines.extend(["", f"### Waived ({len(result.waived)})", "", *_table(result.waived)])
+        lines.extend(
+            ["", f"### Waived ({len(result.waived)})", "", *_table(result.waived, link_base)]
+        )
     return "\n".join(lines) + "\n"

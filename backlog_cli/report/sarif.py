@@ -16,7 +16,6 @@ dismissed instead of silently forgetting them.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import re
 from collections.abc import Iterable
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from backlog_cli import __version__
-from backlog_cli.checks import Rule, registry
+from backlog_cli.checks import Rule, description, documentation, help_uri, registry, summary
 
 if TYPE_CHECKING:
     from backlog_cli.diagnostic import Diagnostic
@@ -61,23 +60,27 @@ def camel_case(rule_id: str) -> str:
 
 
 def _descriptor(rule_id: str, module: Rule | None) -> dict[str, Any]:
-    doc = inspect.cleandoc(module.__doc__ or "") if module is not None else ""
-    first, _, body = doc.partition("\n")
-    short = first.partition(":")[2].strip() if first.startswith(f"{rule_id}:") else first.strip()
-    short = short or rule_id
-    paragraph = body.strip().split("\n\n", 1)[0]
-    full = " ".join(paragraph.split()) or short
+    """`shortDescription` is the docstring's summary sentence (never cut at a line end),
+    `fullDescription` its prose, `help` the whole docstring with the examples."""
+    doc = documentation(module) if module is not None else ""
+    short = summary(rule_id, doc)
+    full = description(doc) or short
     severity = module.SEVERITY if module is not None else "error"
     tags = ["backlog", "security"] if rule_id == "secret" else ["backlog"]
-    return {
-        "id": rule_id,
-        "name": camel_case(rule_id),
+    descriptor: dict[str, Any] = {"id": rule_id}
+    # SARIF1001: a `name` that is the id again (`Readiness` for `readiness`) is refused
+    if camel_case(rule_id).lower() != rule_id.lower():
+        descriptor["name"] = camel_case(rule_id)
+    descriptor |= {
         "shortDescription": {"text": short},
         "fullDescription": {"text": full},
         "help": {"text": doc or short, "markdown": doc or short},
-        "defaultConfiguration": {"level": "warning" if severity == "warning" else "error"},
-        "properties": {"tags": tags},
     }
+    if module is not None:
+        descriptor["helpUri"] = help_uri(rule_id)
+    descriptor["defaultConfiguration"] = {"level": "warning" if severity == "warning" else "error"}
+    descriptor["properties"] = {"tags": tags}
+    return descriptor
 
 
 def _message(d: Diagnostic) -> str:
