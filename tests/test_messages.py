@@ -288,3 +288,14 @@ def test_the_example_reference_has_the_kind_the_field_takes(
         d["hint"] for d in _json_findings(root) if "not a valid reference" in str(d["message"])
     ]
     assert hints == [f"write `kind/id` or `kind/id@range`, e.g. `{example}`"]
+
+
+def test_an_empty_owner_is_reported_once_with_what_to_write(tmp_path: Path) -> None:
+    text = item("model", "m", status="ready", extra="spec:\n  snapshot: m-2024-08-06")
+    text = text.replace("owner: team-ai\n", 'owner: ""\n')
+    root = write_backlog(tmp_path / "repo", {"backlog/m.yaml": text})
+    assert _check(root) == (
+        "backlog/m.yaml:7:8: error schema `owner` is empty\n"
+        '  hint: write `owner:` with a team name or "@person", e.g. `owner: team-ai`\n'
+        "\n1 item checked: 1 error, 0 warnings\n"
+    )

@@ -19,7 +19,8 @@ saying what is missing and how to add it. The defaults per kind:
 
 At `done` also: every evaluation targeting the item is `in-progress` or `done`
 (`evaluations-started`), and a capability's `spec.items` are all `done` (`items-done`).
-An absent `owner` key is `schema`'s finding (with what to write) and is not repeated here.
+An absent `owner` key, or an empty one (`owner: ""`), is `schema`'s finding (with what to
+write) and is not repeated here.
 The `readiness:` config block adds or drops requirements per kind and status (README).
 
 Failing:
@@ -54,7 +55,7 @@ def check(context: Context) -> Iterator[Finding]:
     rules = project.config.readiness_rules
     for item in context.nodes():
         for gap in evaluate(project, item, rules):
-            if gap.requirement == "owner" and "owner" not in item.data:
-                continue  # `schema` reports the missing required key, with its hint
+            if gap.requirement == "owner" and item.data.get("owner") in (None, ""):
+                continue  # `schema` reports the missing key or the empty value, with its hint
             line, column = item.doc.locate(gap.pointer)
             yield Finding(item.doc.rel, line, column, gap.message(item.key), item.key, gap.hint)

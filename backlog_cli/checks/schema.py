@@ -477,6 +477,15 @@ def _too_long(e: _Error) -> list[Explained] | None:
     return [(e.pointer, message, hint, False)]
 
 
+def _empty(e: _Error) -> list[Explained] | None:
+    if e.value != "":
+        return None
+    key = e.pointer[-1] if e.pointer else None
+    fill = _ADD_KEY.get(key) if isinstance(key, str) and len(e.pointer) == 1 else None
+    hint = fill.replace("add `", "write `", 1) if fill else "write a value, or remove the key"
+    return [(e.pointer, f"{e.where} is empty", hint, False)]
+
+
 def _needs_one_of(e: _Error) -> list[Explained] | None:
     if not all(isinstance(s, dict) and set(s) == {"required"} for s in e.expected):
         return None  # a real alternative of schemas: the closest branch explains it
@@ -521,6 +530,7 @@ _EXPLAINERS: dict[str, Callable[[_Error], list[Explained] | None]] = {
     "const": lambda e: _not_an_option(e, const=True),
     "pattern": _no_match,
     "maxLength": _too_long,
+    "minLength": _empty,
     "anyOf": _needs_one_of,
     "not": _both_given,
     "dependentRequired": _incomplete_target,
