@@ -61,13 +61,30 @@ _OPS = {
 def check(context: Context) -> Iterator[Finding]:
     project = context.project
     config = project.config
-    gated = [i for i in context.nodes() if config.gated(i.kind, i.status)]
+    gated = [i for i in _candidates(context) if config.gated(i.kind, i.status)]
     store = evidence_store.load(config.evidence_root, config.repo_root)
     for bad in store.bad:
         yield Finding(bad.rel, 1, 1, bad.message, bad.evaluation, _REWRITE)
     for item in gated:
         for evaluation, edge in targeting(project, item):
             yield from check_pair(project, store, item, evaluation, edge)
+
+
+def _candidates(context: Context) -> list[Item]:
+    """The items in focus, and the targets of the evaluations in focus (their findings sit
+    in the evaluation's file)."""
+    nodes = context.nodes()
+    if context.focus is None:
+        return nodes
+    graph = context.project.graph
+    found = {i.key: i for i in nodes}
+    for node in nodes:
+        if node.kind == "evaluation":
+            for edge in graph.upstream.get(node.key, []):
+                target = graph.nodes.get(edge.target)
+                if edge.relation == "spec.targets" and target is not None:
+                    found.setdefault(target.key, target)
+    return list(found.values())
 
 
 _REWRITE = "delete the file and record the run again with `backlog evidence record`"
