@@ -40,7 +40,9 @@ class Config:
     # `evidence.folder`, absolute; `evidence.gate`: kind -> the status the gate holds from
     # (None: the kind is not gated)
     evidence_folder: Path | None = None
-    evidence_gate: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(KINDS, "done"))
+    evidence_gate: dict[str, str | None] = field(
+        default_factory=lambda: dict.fromkeys(KINDS, "done")
+    )
 
     @property
     def evidence_root(self) -> Path:

@@ -677,7 +677,11 @@ def evidence_record(plan: Plan, item: Item) -> dict[str, str]:
         ),
         "metrics": metrics,
         "harness": {"name": "plain", "version": None},
-        "source": {"path": f"evals/results/{item.id}.json", "format": "plain-json", "sha256": digest},
+        "source": {
+            "path": f"evals/results/{item.id}.json",
+            "format": "plain-json",
+            "sha256": digest,
+        },
         "commit": None,
         "dirty": False,
         "recorded_at": "2026-01-05T10:00:00Z",

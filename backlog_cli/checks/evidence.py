@@ -195,11 +195,14 @@ def judge(metric: dict[str, Any], record: Record, previous: Record | None) -> st
     if type(minimum) is int and recorded.n is not None and recorded.n < minimum:
         return f"`{name}`: too few samples to judge: {recorded.n} < {minimum}"
     if type(minimum) is int and recorded.n is None:
-        return f"`{name}`: too few samples to judge: the record does not say how many ({minimum} needed)"
+        return (
+            f"`{name}`: too few samples to judge: the record does not say how many "
+            f"({minimum} needed)"
+        )
     op, threshold = metric.get("op"), metric.get("threshold")
     if op in _OPS and _number(threshold) and not _OPS[op](recorded.value, threshold):
         return f"`{name}` is {_show(recorded.value)}, which does not meet {op} {_show(threshold)}"
-    tolerance = metric.get("tolerance")
+    tolerance: Any = metric.get("tolerance")
     if previous is None or not _number(tolerance) or op not in (">=", ">", "<=", "<"):
         return None
     before = previous.metrics.get(name)
@@ -220,4 +223,3 @@ def _number(value: Any) -> bool:
 
 def _show(value: Any) -> str:
     return str(value)
-

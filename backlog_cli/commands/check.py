@@ -1,10 +1,11 @@
 """`backlog check` at the working tree: the rule engine, and the whole-run cache in front of it.
 
 When nothing that a run depends on changed — the item files' content, the files items
-reference (templates, evaluation configs), the evidence records, the config, the options, the tool version and
-today's date — the previous result is reused and nothing is parsed or checked. Runs
-against git refs (`--base`, `--head`, the CLI opens those through `workspace`) and the
-`changed` selector (it depends on the base ref) are never taken from that cache.
+reference (templates, evaluation configs), the evidence records, the config, the options,
+the tool version and today's date — the previous result is reused and nothing is parsed
+or checked. Runs against git refs (`--base`, `--head`, the CLI opens those through
+`workspace`) and the `changed` selector (it depends on the base ref) are never taken from
+that cache.
 """
 
 from __future__ import annotations

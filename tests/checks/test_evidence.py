@@ -35,9 +35,7 @@ def evaluation(version: str = "1.0.0", metric: str = "", status: str = "in-progr
     )
 
 
-def project(
-    tmp_path: Path, prompt: str = "1.3.0", status: str = "done", config: str = ""
-) -> Path:
+def project(tmp_path: Path, prompt: str = "1.3.0", status: str = "done", config: str = "") -> Path:
     root = write_backlog(
         tmp_path / "repo",
         {
@@ -100,9 +98,7 @@ def _validate(data: dict[str, Any]) -> None:
     from jsonschema import Draft202012Validator
 
     schema = json.loads(Path("schemas/evidence-record.schema.json").read_text(encoding="utf-8"))
-    Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(
-        data
-    )
+    Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(data)
 
 
 def gate(root: Path, *args: str) -> tuple[int, str]:
@@ -245,8 +241,8 @@ def test_bad_gate_config_is_exit_2(tmp_path: Path) -> None:
     result = run_cli("check", "--root", str(root))
     assert result.returncode == 2
     assert result.stderr == (
-        "backlog: error: backlog.yaml:3:18: `evidence.gate.prompt`: `shipped` is not one of refined, "
-        "ready, in-progress, done or false\n"
+        "backlog: error: backlog.yaml:3:18: `evidence.gate.prompt`: `shipped` is not one of "
+        "refined, ready, in-progress, done or false\n"
     )
 
 
