@@ -14,11 +14,12 @@ from backlog_cli.loader import Document, Limits, LoadError, load_file
 from backlog_cli.paths import relpath
 from backlog_cli.readiness import Rules, parse_config
 from backlog_cli.suggest import did_you_mean
-from backlog_cli.vocab import KINDS
+from backlog_cli.vocab import GATED, KINDS, RANK
 
 CONFIG_NAME = "backlog.yaml"
 SEVERITIES = ("error", "warning", "off")
-KEYS = ("items", "exclude", "base", "rules", "readiness", "waivers", "limits")
+KEYS = ("items", "exclude", "base", "rules", "readiness", "waivers", "limits", "evidence")
+EVIDENCE_KEYS = ("folder", "gate")
 LIMIT_KEYS = tuple(f.name for f in fields(Limits))
 
 
@@ -36,6 +37,26 @@ class Config:
     readiness_rules: Rules = field(default_factory=Rules)
     waivers: tuple[Waiver, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    # `evidence.folder`, absolute; `evidence.gate`: kind -> the status the gate holds from
+    # (None: the kind is not gated)
+    evidence_folder: Path | None = None
+    evidence_gate: dict[str, str | None] = field(
+        default_factory=lambda: dict.fromkeys(KINDS, "done")
+    )
+
+    @property
+    def evidence_root(self) -> Path:
+        return self.evidence_folder or self.project_root / "evidence"
+
+    def gated(self, kind: str | None, status: str | None) -> bool:
+        """Whether the `evidence` rule holds an item of `kind` at `status`."""
+        start = self.evidence_gate.get(kind or "")
+        return (
+            start is not None
+            and status in RANK
+            and status != "deprecated"
+            and RANK[status] >= RANK[start]
+        )
 
     @property
     def source_rel(self) -> str:
@@ -329,6 +350,7 @@ def _validate(
     if limit_values.get("max_depth", 1) > 200:
         v.fail(("limits", "max_depth"), "must be at most 200 (deeper input exhausts the stack)")
 
+    folder, gate = _evidence(raw.get("evidence", {}) or {}, v, project_root, repo_root)
     return Config(
         project_root=project_root,
         repo_root=repo_root,
@@ -340,4 +362,42 @@ def _validate(
         readiness_rules=readiness_rules,
         waivers=waivers,
         limits=Limits(**limit_values),
+        evidence_folder=folder,
+        evidence_gate=gate,
     )
+
+
+def _evidence(
+    raw: Any, v: _Validator, project_root: Path, repo_root: Path
+) -> tuple[Path, dict[str, str | None]]:
+    """`evidence: {folder: evidence, gate: {"*": done, prompt: ready, dataset: false}}`: where
+    records live, and from which status each kind needs fresh, passing evidence."""
+    if not isinstance(raw, dict):
+        v.fail(("evidence",), "must be a mapping with `folder` and `gate`")
+    for key in raw:
+        if key not in EVIDENCE_KEYS:
+            v.fail(
+                ("evidence", key),
+                f"unknown key `{key}`{did_you_mean(str(key), EVIDENCE_KEYS)}",
+                at_key=True,
+            )
+    name = raw.get("folder", "evidence")
+    if not isinstance(name, str) or not name.strip():
+        v.fail(("evidence", "folder"), "must be a folder path, e.g. `evidence/`")
+    folder = (project_root / name).resolve()
+    if not folder.is_relative_to(repo_root.resolve()):
+        v.fail(("evidence", "folder"), f"`{name}` resolves to {folder}, outside the repository")
+    gate_raw = raw.get("gate", {}) or {}
+    if not isinstance(gate_raw, dict):
+        v.fail(("evidence", "gate"), "must map kinds (or `*`) to a status or `false`")
+    gate: dict[str, str | None] = dict.fromkeys(KINDS, "done")
+    # `*` first, so that a kind named beside it wins whatever the order written
+    for kind, start in sorted(gate_raw.items(), key=lambda kv: kv[0] != "*"):
+        where: tuple[str | int, ...] = ("evidence", "gate", kind)
+        if kind != "*" and kind not in KINDS:
+            v.fail(where, f"unknown kind `{kind}`{did_you_mean(str(kind), KINDS)}", at_key=True)
+        if start is not False and start not in GATED:
+            v.fail(where, f"`{_as_yaml(start)}` is not one of {', '.join(GATED)} or false")
+        for each in KINDS if kind == "*" else (kind,):
+            gate[each] = None if start is False else start
+    return folder, gate

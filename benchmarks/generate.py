@@ -18,6 +18,8 @@ items takes well under a second of Python time.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import random
 import shutil
@@ -143,6 +145,7 @@ class Item:
     can_be_ready: bool = True
     covered: bool = False  # some evaluation targets it
     risk: str = "medium"
+    metrics: list[tuple[str, str, float]] = field(default_factory=list)  # an evaluation's
 
     @property
     def version_text(self) -> str:
@@ -599,6 +602,7 @@ def evaluation_spec(rng: random.Random, item: Item, files: dict[str, str]) -> st
         text += f"  config: ../../../{config}\n"
     text += "  metrics:\n"
     for metric, op, threshold in rng.sample(METRICS, rng.randint(1, 3)):
+        item.metrics.append((metric, op, threshold))
         text += f'    - {{metric: {metric}, op: "{op}", threshold: {threshold}'
         text += f", baseline: {threshold}}}\n" if rng.random() < 0.5 else "}\n"
     text += f"  schedule: {rng.choice(('on-change', 'nightly', 'weekly'))}\n"
@@ -640,13 +644,59 @@ def render(rng: random.Random, item: Item, files: dict[str, str], first_policy: 
     return text
 
 
+def evidence_record(plan: Plan, item: Item) -> dict[str, str]:
+    """A passing evidence record of the evaluation for its targets' versions (the
+    `evidence` rule gates `done` items on one), as `backlog evidence record` writes it."""
+    pinned = [
+        {"ref": f"{t.kind}/{t.id}", "version": t.version_text}
+        for t in (plan.items[i] for i in item.refs.get("targets", []))
+    ]
+    datasets = [plan.items[i] for i in item.refs.get("dataset", [])]
+    passing = {">": 0.01, "<": -0.01}  # strict ops: a value just past the threshold
+    metrics = [
+        {
+            "metric": metric,
+            "source": metric,
+            "value": round(threshold + passing.get(op, 0.0), 4) if op != "<" else threshold / 2,
+            "n": 500,
+            "op": op,
+            "threshold": threshold,
+            "passed": True,
+        }
+        for metric, op, threshold in item.metrics
+    ]
+    digest = hashlib.sha256(item.id.encode()).hexdigest()
+    record = {
+        "version": 1,
+        "evaluation": {"ref": f"evaluation/{item.id}", "version": item.version_text},
+        "targets": pinned,
+        "dataset": (
+            {"ref": f"dataset/{datasets[0].id}", "version": datasets[0].version_text}
+            if datasets
+            else None
+        ),
+        "metrics": metrics,
+        "harness": {"name": "plain", "version": None},
+        "source": {
+            "path": f"evals/results/{item.id}.json",
+            "format": "plain-json",
+            "sha256": digest,
+        },
+        "commit": None,
+        "dirty": False,
+        "recorded_at": "2026-01-05T10:00:00Z",
+    }
+    rel = f"evidence/{item.id}/20260105T100000Z-{digest[:12]}.json"
+    return {rel: json.dumps(record, indent=2) + "\n"}
+
+
 def prepare_dest(dest: Path) -> None:
     """Create DEST, or wipe what an earlier run of this script wrote there."""
     if dest.exists():
         if not dest.is_dir():
             raise SystemExit(f"generate: {dest} exists and is not a folder")
         if (dest / MARKER).is_file():
-            for name in ("backlog", "evals"):
+            for name in ("backlog", "evals", "evidence"):
                 shutil.rmtree(dest / name, ignore_errors=True)
         elif any(dest.iterdir()):
             raise SystemExit(f"generate: {dest} is not empty and was not written by this script")
@@ -666,6 +716,8 @@ def generate(n: int, dest: Path, seed: int = 0) -> dict[str, int]:
         if item.kind == "policy":
             first_policy = False
         files[f"{item.rel_dir}/{item.id}.yaml"] = text
+    for item in plan.by_kind["evaluation"]:
+        files.update(evidence_record(plan, item))
     (dest / "backlog").mkdir(exist_ok=True)  # even for N=0: an empty backlog is valid
     made: set[str] = set()
     for rel, text in files.items():

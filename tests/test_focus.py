@@ -72,6 +72,11 @@ TROUBLE: dict[str, str] = {
     "backlog/trouble/missing.yaml": item(
         "prompt", "missing", spec="template_file: ../../../etc/passwd\ninputs: {}"
     ),
+    # a done prompt whose evaluation has no evidence record
+    "backlog/trouble/unproven.yaml": item("prompt", "unproven", status="done"),
+    "backlog/trouble/unproven-eval.yaml": item(
+        "evaluation", "unproven-eval", status="in-progress", spec="targets: [prompt/unproven]"
+    ),
     # not items at all
     "backlog/trouble/broken.yaml": "kind: [\n",
     "backlog/trouble/list.yaml": "- a\n- b\n",

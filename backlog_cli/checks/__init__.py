@@ -34,6 +34,7 @@ RULE_IDS: tuple[str, ...] = (
     "status-consistency",
     "missing-file",
     "readiness",
+    "evidence",
     "template-inputs",
     "secret",
     "review-overdue",

@@ -1,10 +1,11 @@
 """`backlog check` at the working tree: the rule engine, and the whole-run cache in front of it.
 
 When nothing that a run depends on changed — the item files' content, the files items
-reference (templates, evaluation configs), the config, the options, the tool version and
-today's date — the previous result is reused and nothing is parsed or checked. Runs
-against git refs (`--base`, `--head`, the CLI opens those through `workspace`) and the
-`changed` selector (it depends on the base ref) are never taken from that cache.
+reference (templates, evaluation configs), the evidence records, the config, the options,
+the tool version and today's date — the previous result is reused and nothing is parsed
+or checked. Runs against git refs (`--base`, `--head`, the CLI opens those through
+`workspace`) and the `changed` selector (it depends on the base ref) are never taken from
+that cache.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from backlog_cli import __version__, cache
+from backlog_cli import __version__, cache, evidence_store
 from backlog_cli.config import Config
 from backlog_cli.dates import today
 from backlog_cli.diagnostic import Diagnostic
@@ -55,6 +56,7 @@ def digest(config: Config, scanned: list[Scanned], options: dict[str, Any]) -> s
         "config": [str(config.source), source],
         "options": options,
         "files": files,
+        "evidence": evidence_store.fingerprint(config.evidence_root),
     }
     return hashlib.sha256(json.dumps(material, default=str).encode()).hexdigest()
 
