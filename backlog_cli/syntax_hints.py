@@ -163,7 +163,11 @@ class _Source:
         for number in range(first + 1, last + 1):
             text = self.lines[number]
             matched = _KEY_LINE.match(text)
-            if matched and matched.group("key")[:1] not in "\"'" and len(matched["indent"]) <= indent:
+            if (
+                matched
+                and matched.group("key")[:1] not in "\"'"
+                and len(matched["indent"]) <= indent
+            ):
                 return number
         return None
 
@@ -212,7 +216,9 @@ class _Source:
                 return None
             start = found.start(1)
         char = text[start]
-        in_flow = any(s.start[0] == at and s.start[1] < start and s.char in "[{" for s in self.spans)
+        in_flow = any(
+            s.start[0] == at and s.start[1] < start and s.char in "[{" for s in self.spans
+        )
         rest = text[start:]
         if in_flow:
             end = start + len(re.split(r"[,\]}]", rest)[0].rstrip())

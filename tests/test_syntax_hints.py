@@ -230,7 +230,9 @@ def test_follow_on_order_in_markdown_and_json(tmp_path: Path) -> None:
     root = _follow_on_backlog(tmp_path)
     rows = [
         line
-        for line in run_cli("check", "--no-cache", "--format", "markdown", cwd=root).stdout.splitlines()
+        for line in run_cli(
+            "check", "--no-cache", "--format", "markdown", cwd=root
+        ).stdout.splitlines()
         if line.startswith("| error")
     ]
     assert [row.split(" | ")[1] for row in rows] == [
