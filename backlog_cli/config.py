@@ -140,7 +140,8 @@ def _read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], Document | None]
     if isinstance(loaded, LoadError):
         if loaded.message == "empty file":
             return {}, None
-        raise BacklogError(f"{shown}:{loaded.line}:{loaded.column}: {loaded.message}")
+        hint = f"; {loaded.hint}" if loaded.hint else ""
+        raise BacklogError(f"{shown}:{loaded.line}:{loaded.column}: {loaded.message}{hint}")
     return loaded.data, loaded
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,6 +28,9 @@ class Diagnostic:
     # other items the finding is about (the members of a cycle): `check PATHS` reports it when
     # one of them is in scope. Not part of the finding's identity nor of any output.
     related: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # the file that does not parse whose finding this one follows from (`... whose file X
+    # does not parse`): reports list it after that file (`report_order`). Not in any output.
+    follows: str | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -58,6 +62,7 @@ class Finding:
     hint: str | None = None
     severity: Severity | None = None
     related: tuple[str, ...] = ()  # see Diagnostic.related
+    follows: str | None = None  # see Diagnostic.follows
 
 
 def printable(text: str) -> str:
@@ -69,3 +74,15 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def report_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """By file, then position, then rule; but a file whose findings follow from a file that
+    does not parse (`unknown-reference ... whose file X does not parse`) comes right after
+    that file, so that the first thing a reader meets is the cause, not its echo."""
+    found = list(diagnostics)
+    anchor: dict[str, str] = {}
+    for d in found:
+        if d.follows is not None and d.follows > anchor.get(d.path, d.path):
+            anchor[d.path] = d.follows
+    return sorted(found, key=lambda d: (anchor.get(d.path, d.path), d.path in anchor, d))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from backlog_cli.checks import RULE_IDS, registry
 from backlog_cli.dates import today
-from backlog_cli.diagnostic import Diagnostic, Finding, Severity, printable
+from backlog_cli.diagnostic import Diagnostic, Finding, Severity, printable, report_order
 from backlog_cli.errors import BacklogError
 from backlog_cli.scope import Scope, scope
 from backlog_cli.suggest import did_you_mean
@@ -196,7 +196,7 @@ def run_check(
     names = {i.doc.rel: i.key for i in project.items}
     checked = tuple(sorted(((names.get(f, f), f) for f in files), key=lambda pair: pair[1]))
     return CheckResult(
-        tuple(sorted(set(found))),
+        tuple(report_order(set(found))),
         len(files),
         options.strict,
         tuple(sorted(set(waived))),
@@ -208,7 +208,7 @@ def run_check(
 def _stamped(finding: Finding, rule: str, severity: Severity) -> Diagnostic:
     f = finding
     return Diagnostic(
-        f.path, f.line, f.column, rule, severity, f.message, f.item, f.hint, f.related
+        f.path, f.line, f.column, rule, severity, f.message, f.item, f.hint, f.related, f.follows
     )
 
 

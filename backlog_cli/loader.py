@@ -408,20 +408,21 @@ def _duplicate_key(key: Any, first: tuple[int, int, int, int] | None, mark: Any)
 
 
 def _problem_from(exc: yaml.YAMLError, text: str) -> ParseProblem:
-    """libyaml's error as a `ParseProblem`: a tab where a token should start gets a message a
-    user understands, a bad character the line and column of its offset."""
+    """libyaml's error as a `ParseProblem`: the common slips (`owner: @maria`, a tab, a key
+    indented off, an unclosed quote...) in words with the fix (`syntax_hints`), a bad
+    character the line and column of its offset."""
     if isinstance(exc, yaml.MarkedYAMLError):
+        from backlog_cli import syntax_hints
+
         message = exc.problem or str(exc)
         if exc.context:
             message = f"{message} ({exc.context})"
-        hint = None
-        mark = exc.problem_mark
-        if mark is not None and "cannot start any token" in message:
-            lines = split_lines(text)
-            if mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
-                message = "tab character where YAML expects indentation or a value"
-                hint = "indent YAML with spaces, never tabs"
-        return ParseProblem(message, mark, hint)
+        problem = ParseProblem(message, exc.problem_mark)
+        better = syntax_hints.explain(text, problem.line, problem.column, message)
+        if better is not None:
+            problem = ParseProblem(better.message, None, better.hint)
+            problem.line, problem.column = better.line, better.column
+        return problem
     if isinstance(exc, yaml.reader.ReaderError):
         before = text[: exc.position]
         problem = ParseProblem(
@@ -456,12 +457,11 @@ def decode(raw: bytes) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        from backlog_cli import syntax_hints
+
         line, column = _byte_position(raw, exc.start)
-        problem = ParseProblem(
-            f"invalid UTF-8 at byte offset {exc.start} ({exc.reason})",
-            None,
-            "re-save the file as UTF-8",
-        )
+        better = syntax_hints.explain_encoding(raw, exc.start, line, column)
+        problem = ParseProblem(better.message, None, better.hint)
         problem.line, problem.column = line, column
         raise problem from None
     return text.removeprefix("\ufeff")

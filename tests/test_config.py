@@ -69,7 +69,7 @@ def test_exclude_globs(tmp_path: Path) -> None:
         ("limits: {max_file_size: -1}\n", "`limits.max_file_size`: must be a positive integer"),
         ("limits: {max_depth: 5000}\n", "must be at most 200"),
         ("exclude: 3\n", "`exclude`: must be a list of glob patterns"),
-        ("a: [\n", "backlog.yaml:1:5:"),  # the end of the last line
+        ("a: [\n", "backlog.yaml:1:4: the bracket `[` opened"),  # issue 14: where it opened
         ("- just\n- a list\n", "top level is a list"),
     ],
 )

@@ -126,7 +126,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert baseline.returncode == 0, baseline.stderr
     (items / "prompts/scratch.yaml").unlink()  # a baselined finding that is fixed
     (items / "drafts").mkdir()
-    (items / "drafts/half-written.yaml").write_text("kind: [prompt\n", encoding="utf-8")
+    # a syntax error no hint explains (an unclosed bracket now has one): the null hint
+    (items / "drafts/half-written.yaml").write_text("kind: prompt\nid\n", encoding="utf-8")
     edit(
         items / "agents/triage-orchestrator.yaml",
         "    - tool/order-lookup@>=1.0.0 <2.0.0",

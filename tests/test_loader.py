@@ -136,9 +136,9 @@ def test_anchors_and_small_aliases_are_fine(tmp_path: Path) -> None:
         (b"a: !foo x\n", "custom tag `!foo`", 1, 4),
         (b"a: !!binary aGVsbG8=\n", "custom tag `!!binary`", 1, 4),
         (b"a: !!set {x}\n", "custom tag `!!set`", 1, 4),
-        # the end of the file: the end of its last line (no line 2 to point at)
-        (b"a: 'unclosed\n", "found unexpected end of stream", 1, 13),
-        (b"a: [1, 2\n", "expected ',' or ']'", 1, 9),
+        # issue 14: an unclosed quote or bracket is reported where it opened
+        (b"a: 'unclosed\n", "the quote `'` opened at line 1, column 4 is never closed", 1, 4),
+        (b"a: [1, 2\n", "the bracket `[` opened at line 1, column 4 is never closed", 1, 4),
         (b"a:\n\tb: 1\n", "tab character", 2, 1),
         (b"a: *nowhere\n", "unknown anchor `*nowhere`", 1, 4),
         (b"base: &b {x: 1}\nc:\n  <<: *b\n", "merge keys", 3, 3),

@@ -151,7 +151,9 @@ def test_a_huge_loop_names_ten_members_and_counts_the_rest(tmp_path: Path) -> No
         (
             "backlog.yaml",
             "items: [\n",
-            "backlog.yaml:1:9: did not find expected node content (while parsing a flow node)",
+            # issue 14: where the bracket opened, and the fix
+            "backlog.yaml:1:8: the bracket `[` opened at line 1, column 8 is never closed; "
+            "close it: `items: []`",
         ),
         (
             "pyproject.toml",

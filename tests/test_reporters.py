@@ -60,7 +60,8 @@ GONE = "`spec.tools` references `tool/gone`, which does not exist"
 GONE_HINT = (
     "no tool item has id `gone`; create it with `backlog new tool gone` or fix the reference"
 )
-BROKEN = "did not find expected ',' or ']' (while parsing a flow sequence)"
+BROKEN = "the bracket `[` opened at line 1, column 5 is never closed"  # issue 14: where it opened
+BROKEN_HINT = "close it: `id: [unclosed]`"
 
 
 @pytest.fixture
@@ -184,8 +185,8 @@ def test_sarif_run_rules_and_results(repo: Path) -> None:
             "error",
             "backlog/broken.yaml",
             "%SRCROOT%",
-            {"startLine": 1, "startColumn": 14},  # the end of the last line
-            BROKEN,
+            {"startLine": 1, "startColumn": 5},  # the `[` that never closes
+            f"{BROKEN}\nhint: {BROKEN_HINT}",
             None,
         ),
         (
@@ -325,7 +326,8 @@ def test_github_annotations_exact(repo: Path) -> None:
         f"{DEPRECATED}%0Ahint: {DEPRECATED_HINT}",
         f"::error {triage},line=10,col=11,title=unknown-reference::"
         f"{MISSING}%0Ahint: {MISSING_HINT}",
-        f"::error file=backlog/broken.yaml,line=1,col=14,title=yaml-syntax::{BROKEN}",
+        f"::error file=backlog/broken.yaml,line=1,col=5,title=yaml-syntax::"
+        f"{BROKEN}%0Ahint: {BROKEN_HINT}",
         "::error file=backlog/odd%2C 100%25%3A ñ.yaml,line=9,col=11,title=unknown-reference::"
         f"{X}%0Ahint: {X_HINT}",
         SUMMARY,
@@ -414,7 +416,11 @@ def test_junit_one_case_per_file_checked(repo: Path, tmp_path: Path) -> None:
         ],
         "agent/waived": [],
         "backlog/broken.yaml": [
-            ("yaml-syntax", BROKEN, f"backlog/broken.yaml:1:14: error yaml-syntax {BROKEN}")
+            (
+                "yaml-syntax",
+                BROKEN,
+                f"backlog/broken.yaml:1:5: error yaml-syntax {BROKEN}\n  hint: {BROKEN_HINT}",
+            )
         ],
         "agent/odd": [
             ("unknown-reference", X, f"{ODD}:9:11: error unknown-reference {X}\n  hint: {X_HINT}")
@@ -478,7 +484,7 @@ def test_markdown_table_exact(repo: Path) -> None:
         f"| error | unknown-reference | agent/triage | {link(TRIAGE, triage, 10)} | "
         f"{MISSING}<br>hint: {MISSING_HINT} |",
         f"| error | yaml-syntax |  | {link('backlog/broken.yaml', 'backlog/broken.yaml', 1)} | "
-        f"{BROKEN} |",
+        f"{BROKEN}<br>hint: {BROKEN_HINT} |",
         f"| error | unknown-reference | agent/odd | {link(ODD, odd, 9)} | {X}<br>hint: {X_HINT} |",
         "",
         "### Waived (1)",

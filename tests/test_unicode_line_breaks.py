@@ -55,7 +55,12 @@ def test_an_error_at_the_end_of_the_file_points_at_its_last_line(tmp_path: Path)
     root = write_backlog(tmp_path / "r", {"backlog/m.yaml": text})
     proc = run_cli("check", "--no-cache", "--format", "json", cwd=root)
     (found,) = json.loads(proc.stdout)["diagnostics"]
-    assert (found["rule"], found["line"], found["column"]) == ("yaml-syntax", 4, 15)
+    # issue 14: an unclosed bracket is reported where it opened
+    assert (found["rule"], found["line"], found["column"]) == ("yaml-syntax", 4, 6)
+    (root / "backlog/m.yaml").write_text(text.replace("[unclosed", "bar\nbaz"), encoding="utf-8")
+    proc = run_cli("check", "--no-cache", "--format", "json", cwd=root)
+    (found,) = json.loads(proc.stdout)["diagnostics"]
+    assert (found["rule"], found["line"], found["column"]) == ("yaml-syntax", 5, 4)
     bad_utf8 = write_backlog(tmp_path / "u", {"backlog/m.yaml": b"id: \xff\n"})
     proc = run_cli("check", "--no-cache", "--format", "json", cwd=bad_utf8)
     assert json.loads(proc.stdout)["diagnostics"][0]["rule"] == "yaml-syntax"

@@ -98,6 +98,7 @@ def check(context: Context) -> Iterator[Finding]:
                 message=f"`{edge.relation}` references `{edge.target}`, whose file "
                 f"{unparsable[edge.target]} does not parse",
                 hint="fix the yaml-syntax finding in that file",
+                follows=unparsable[edge.target],
             )
             continue
         if edge.target in renames:

@@ -6,6 +6,31 @@ documents in one file, a top level that is not a mapping, a duplicate key, any c
 bound (a "billion laughs" file), nesting past the depth bound, and merge keys (`<<`). A FIFO
 or device file in the item tree is skipped with a warning. Every other file is still checked.
 
+The common slips are named at the place to fix, with the corrected line as the hint:
+
+- `owner: @maria` (or a backtick first): `@` cannot start a plain YAML value; the hint
+  shows `owner: "@maria"`.
+- `title: GPT-4o mini: query rewriting`: the value of `title` holds `: `; the hint
+  shows `title: "GPT-4o mini: query rewriting"`.
+- a tab in the indentation: the tab's line and column, and the line; the hint
+  shows the line indented with spaces.
+- a key (or a `-` item) indented off its siblings: how far it is indented, and the sibling's
+  line and indentation; the hint shows the line
+  indented like its sibling.
+- a quote or bracket that never closes, or runs on into the next key: reported where it
+  opened (`line 6, column 8`); the hint shows the line
+  closed (`title: "Lookup"`).
+- `owner:maria` without a space: YAML reads it as one string; the hint shows
+  `owner: maria`.
+- a `-` item where a key belongs: the key above already has a value.
+- a duplicate key: reported at the second, naming the first's line.
+- a Windows-1252 byte (`0x92`): the byte, its line and column, that the file is not UTF-8
+  and the character the byte is in Windows-1252 (a right single quotation mark); the hint
+  says to re-save the file as UTF-8.
+
+Findings in other files that follow from a file that does not parse (`unknown-reference ...
+whose file X does not parse`) are listed after that file's finding, so the cause is read first.
+
 Failing:
 
     id: support-triage
