@@ -127,10 +127,11 @@ def column(source: str, engine: str, line: int, name: str) -> int:
             break
         if tag.end() <= begin or tag[0].startswith(_SKIPPED_TAGS) or tag[0] in ("{{", "}}"):
             continue
-        for found in word.finditer(source, max(tag.start(), begin), min(tag.end(), end)):
-            return found.start() - begin + 1
-    found = word.search(source, begin, end)
-    return found.start() - begin + 1 if found is not None else 1
+        inside = word.search(source, max(tag.start(), begin), min(tag.end(), end))
+        if inside is not None:
+            return inside.start() - begin + 1
+    anywhere = word.search(source, begin, end)
+    return anywhere.start() - begin + 1 if anywhere is not None else 1
 
 
 # --- jinja2 -------------------------------------------------------------------------------
