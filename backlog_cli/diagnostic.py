@@ -10,6 +10,25 @@ Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, order=True)
+class Location:
+    """Another place a finding concerns, with what it is there: for a finding in a template
+    file, the item that uses the template. SARIF `relatedLocations`, a note in the others."""
+
+    path: str  # relative to the repository root, posix form
+    line: int
+    column: int
+    message: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, order=True)
 class Diagnostic:
     """One finding. Ordered by file, then position, then rule, as reports list them.
 
@@ -31,9 +50,12 @@ class Diagnostic:
     # the file that does not parse whose finding this one follows from (`... whose file X
     # does not parse`): reports list it after that file (`report_order`). Not in any output.
     follows: str | None = field(default=None, compare=False, repr=False)
+    # other places the finding concerns (a template file's finding: the item using it). Not
+    # part of the finding's identity; shown by every report, in JSON only when there are any
+    also: tuple[Location, ...] = field(default=(), compare=False, repr=False)
 
     def to_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "rule": self.rule,
             "severity": self.severity,
             "path": self.path,
@@ -43,6 +65,9 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+        if self.also:
+            out["related_locations"] = [location.to_json() for location in self.also]
+        return out
 
 
 @dataclass(frozen=True, order=True)
@@ -63,6 +88,7 @@ class Finding:
     severity: Severity | None = None
     related: tuple[str, ...] = ()  # see Diagnostic.related
     follows: str | None = None  # see Diagnostic.follows
+    also: tuple[Location, ...] = ()  # see Diagnostic.also
 
 
 def printable(text: str) -> str:

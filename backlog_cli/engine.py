@@ -208,7 +208,17 @@ def run_check(
 def _stamped(finding: Finding, rule: str, severity: Severity) -> Diagnostic:
     f = finding
     return Diagnostic(
-        f.path, f.line, f.column, rule, severity, f.message, f.item, f.hint, f.related, f.follows
+        f.path,
+        f.line,
+        f.column,
+        rule,
+        severity,
+        f.message,
+        f.item,
+        f.hint,
+        f.related,
+        f.follows,
+        f.also,
     )
 
 
@@ -221,18 +231,30 @@ def _redacted(project: Project, diagnostics: list[Diagnostic]) -> list[Diagnosti
     and a credential would be printed in full, whether or not the `secret` rule runs."""
     from backlog_cli.checks import secret
 
-    paths = {d.path for d in diagnostics if d.rule != secret.ID}
+    # a finding in a template file quotes the item that uses it: mask that item's credentials
+    paths = {p for d in diagnostics if d.rule != secret.ID for p in _files(d)}
     secrets = {doc.rel: secret.secrets_in(doc) for doc in project.documents if doc.rel in paths}
     out = []
     for diagnostic in diagnostics:
         message, hint = diagnostic.message, diagnostic.hint
+        known: tuple[str, ...] = ()
         if diagnostic.rule != secret.ID:
-            known = secrets.get(diagnostic.path, ())
+            known = tuple(s for p in _files(diagnostic) for s in secrets.get(p, ()))
             message = secret.redact(message, known)
             hint = secret.redact(hint, known) if hint else hint
         message = printable(message)
         hint = printable(hint) if hint else hint
         if message != diagnostic.message or hint != diagnostic.hint:
             diagnostic = replace(diagnostic, message=message, hint=hint)
+        if diagnostic.also:
+            also = tuple(
+                replace(a, message=printable(secret.redact(a.message, known)))
+                for a in diagnostic.also
+            )
+            diagnostic = replace(diagnostic, also=also)
         out.append(diagnostic)
     return out
+
+
+def _files(diagnostic: Diagnostic) -> list[str]:
+    return [diagnostic.path, *(location.path for location in diagnostic.also)]

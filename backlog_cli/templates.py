@@ -97,6 +97,43 @@ class Analyser:
         raise ValueError(f"unknown template engine `{engine}` (expected {', '.join(ENGINES)})")
 
 
+# the tags a name can be read in, per engine; comments and escaped braces are matched only
+# to be skipped
+_TAGS = {
+    "jinja2": re.compile(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", re.DOTALL),
+    "mustache": re.compile(r"\{\{!.*?\}\}|\{\{\{.*?\}\}\}|\{\{.*?\}\}", re.DOTALL),
+    "fstring": re.compile(r"\{\{|\}\}|\{[^{}]*\}"),
+}
+_SKIPPED_TAGS = ("{#", "{{!")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def column(source: str, engine: str, line: int, name: str) -> int:
+    """The 1-based column of the first read of `name` on template line `line`, where an
+    editor puts the cursor: inside a tag when one holds it there (not in a string, not as an
+    attribute `x.name`), else its first occurrence as a word on that line, else 1.
+
+    The analysis knows lines only (jinja2's parser keeps no columns); a finding is rare, so
+    the column is looked up for it alone."""
+    starts = [0, *(m.end() for m in _LINE_BREAK.finditer(source))]
+    if not 0 < line <= len(starts):
+        return 1
+    begin = starts[line - 1]
+    end = starts[line] if line < len(starts) else len(source)
+    word = re.compile(rf"(?<![\w.'\"]){re.escape(name)}(?!\w)")
+    tags = _TAGS.get(engine)
+    for tag in tags.finditer(source) if tags is not None else ():
+        if tag.start() >= end:
+            break
+        if tag.end() <= begin or tag[0].startswith(_SKIPPED_TAGS) or tag[0] in ("{{", "}}"):
+            continue
+        inside = word.search(source, max(tag.start(), begin), min(tag.end(), end))
+        if inside is not None:
+            return inside.start() - begin + 1
+    anywhere = word.search(source, begin, end)
+    return anywhere.start() - begin + 1 if anywhere is not None else 1
+
+
 # --- jinja2 -------------------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ from backlog_cli.diagnostic import printable
 from backlog_cli.discovery import is_item_path
 from backlog_cli.errors import BacklogError, ParseProblem
 from backlog_cli.fsutil import signals_deferred
-from backlog_cli.loader import Limits, decode, parse
+from backlog_cli.loader import Document, Limits, decode, parse
 from backlog_cli.paths import read_text, relpath, resolve
 from backlog_cli.project import Project, load_project
 from backlog_cli.semver import Bump, Level, actual_bump, bump_satisfies, required_bump
@@ -56,6 +56,14 @@ class Side:
     data: dict[str, Any]
     template: str | None = None  # content of `template_file`, when the prompt has one
     template_rel: str | None = None
+    # the loaded file at the head (working tree or `--head` checkout), for positions
+    doc: Document | None = field(default=None, compare=False, repr=False)
+
+    def version_line(self) -> int | None:
+        """The line of `version:` in the head file (None at the base: no positions kept)."""
+        if self.doc is None or "version" not in self.data:
+            return None
+        return self.doc.locate(("version",), at_key=True)[0]
 
     @property
     def version(self) -> str | None:
@@ -189,7 +197,7 @@ def _head_sides(project: Project) -> dict[str, Side]:
     for item in project.items:
         if item.key in sides:
             continue
-        side = Side(item.key, item.kind, item.id, item.doc.rel, item.data)
+        side = Side(item.key, item.kind, item.id, item.doc.rel, item.data, doc=item.doc)
         template_rel = _template_rel(side)
         if template_rel is not None:
             side.template_rel = template_rel

@@ -50,7 +50,7 @@ def test_diff_markdown(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     headings, links, fences = _structure(proc.stdout)
     assert headings == ["Backlog changes: `main` → the working tree"]
-    assert links == []
+    assert links == ["backlog/p.yaml#L5"]  # issue 13 §5: the item's file, at `version:`
     (diff,) = fences  # the template diff stays one block, ``` inside it included
     assert "\n ```\n" in diff and "+[link](https://evil.example)" in diff
 

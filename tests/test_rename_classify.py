@@ -285,8 +285,9 @@ def test_base_item_without_a_version_needs_no_bump(tmp_path: Path) -> None:
     assert (entry["base_version"], entry["head_version"]) == (None, "1.3.0")
     assert (entry["level"], entry["required_bump"], entry["bump_ok"]) == ("major", "none", True)
     markdown = run_cli("diff", "main", "--format", "markdown", cwd=root).stdout
-    row = (
-        "| `tool/lookup` | changed | major | (none) → 1.3.0 | "
+    row = (  # issue 13 §5: the item links to its file, at its `version:` line
+        "| `tool/lookup` | [backlog/tools/lookup.yaml:5](backlog/tools/lookup.yaml#L5) | "
+        "changed | major | (none) → 1.3.0 | "
         "✅ no version at the base: no bump required |"
     )
     assert row in markdown

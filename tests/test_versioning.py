@@ -342,8 +342,10 @@ def test_diff_text_and_markdown(tmp_path: Path) -> None:
     assert "-Policy: {{ refund_policy }}" in text
     assert "version: not bumped: needs major (2.0.0)" in text
     markdown = run_cli("diff", "main", "--format", "markdown", cwd=root).stdout
+    # issue 13 §5: the item links to its file, at its `version:` line
     row = (
-        "| `prompt/triage` | changed | major | 1.2.0 → 1.2.0 | ❌ not bumped: needs major (2.0.0) |"
+        "| `prompt/triage` | [backlog/prompts/triage.yaml:6](backlog/prompts/triage.yaml#L6) | "
+        "changed | major | 1.2.0 → 1.2.0 | ❌ not bumped: needs major (2.0.0) |"
     )
     assert row in markdown
     assert "```diff" in markdown

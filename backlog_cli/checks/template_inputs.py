@@ -23,10 +23,17 @@ time; a required input the template never reads is a contract nobody keeps. The 
 
 A template that does not parse is reported with the engine's message and its line. An
 undeclared variable is reported at the template (for an inline `|` block, at the line of its
-first use), or at `template_file` with the template's name and line; when a declared input
-the template never uses is close to it (`questoin`, `question` declared), the finding asks
-"did you mean `question`?". A required input that is never used is a warning, at that
-input. A `template_file` that does not exist is `missing-file`'s finding, not this rule's.
+first use); when a declared input the template never uses is close to it (`questoin`,
+`question` declared), the finding asks "did you mean `question`?". A finding in a
+`template_file` is located in that file, where editors and code scanning show it: an
+undeclared variable at the line and column of its first use, a syntax error at its line.
+The item that uses the template is a related location of the finding (its `spec.inputs`, or
+its `template_file` for a syntax error): a `note:` line in text, JUnit and GitHub
+annotations, `related_locations` in JSON, `relatedLocations` in SARIF, a `see` link in
+Markdown. The finding still belongs to the item: `check` of the item file or of the
+template reports it, and waivers and baselines match it by item as before. A required
+input that is never used is a warning, at that input in the item. A `template_file` that
+does not exist is `missing-file`'s finding, not this rule's.
 
 Failing:
 
@@ -56,7 +63,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backlog_cli import paths, templates
-from backlog_cli.diagnostic import Finding, Severity
+from backlog_cli.diagnostic import Finding, Location, Severity
 from backlog_cli.loader import split_lines
 from backlog_cli.suggest import closest
 
@@ -76,6 +83,7 @@ _CONTAINERS = ("array", "object")
 class _Template:
     source: str
     file: str | None  # `template_file` as written, or None for an inline template
+    rel: str | None = None  # the template file's path from the repository root
 
     @property
     def pointer(self) -> tuple[str, str]:
@@ -107,7 +115,7 @@ def check(context: Context) -> Iterator[Finding]:
         except templates.TemplateSyntaxError as exc:
             yield _syntax_error(item, found, engine, "format" in spec, exc)
             continue
-        yield from _compare(item, found, analysis, inputs)
+        yield from _compare(item, found, analysis, inputs, engine)
 
 
 def _template(
@@ -134,7 +142,10 @@ def _template(
             item.key,
             source.hint,
         )
-    return _Template(source, raw)
+    rel = paths.relpath(
+        paths.written(raw, doc.path, project.config.repo_root), project.config.repo_root
+    )
+    return _Template(source, raw, rel)
 
 
 def _where(doc: Document, template: _Template, template_line: int) -> tuple[int, int]:
@@ -157,7 +168,11 @@ def _where(doc: Document, template: _Template, template_line: int) -> tuple[int,
 
 
 def _compare(
-    item: Item, template: _Template, analysis: templates.Analysis, inputs: dict[str, Any]
+    item: Item,
+    template: _Template,
+    analysis: templates.Analysis,
+    inputs: dict[str, Any],
+    engine: str,
 ) -> Iterator[Finding]:
     doc = item.doc
     containers = {name for name, decl in inputs.items() if _type(decl) in _CONTAINERS}
@@ -170,7 +185,6 @@ def _compare(
         if any(section in containers for section in use.sections):
             continue  # a field of the section's value, looked up there first
         reported.add(use.name)
-        line, column = _where(doc, template, use.line)
         if template.file is None:
             message = (
                 f"template uses `{use.name}` (line {use.line} of the template), "
@@ -198,7 +212,13 @@ def _compare(
                 f"; if it is a field of the section `{use.sections[-1]}`, declare "
                 f"`{use.sections[-1]}` with type array or object"
             )
-        yield Finding(doc.rel, line, column, message, item.key, hint)
+        if template.rel is None:
+            line, column = _where(doc, template, use.line)
+            yield Finding(doc.rel, line, column, message, item.key, hint)
+            continue
+        column = templates.column(template.source, engine, use.line, use.name)
+        also = (_declared_in(item, template, use.name),)
+        yield Finding(template.rel, use.line, column, message, item.key, hint, also=also)
     if analysis.includes_others:
         return  # an included template may use the rest
     used = analysis.variables()
@@ -218,6 +238,28 @@ def _compare(
             )
 
 
+def _declared_in(item: Item, template: _Template, name: str) -> Location:
+    """The item's `spec.inputs` (else its `template_file`), where `name` is not declared."""
+    spec = item.data.get("spec")
+    has_inputs = isinstance(spec, dict) and "inputs" in spec
+    pointer = ("spec", "inputs") if has_inputs else template.pointer
+    line, column = item.doc.locate(pointer, at_key=has_inputs)
+    return Location(
+        item.doc.rel,
+        line,
+        column,
+        f"inputs declared in `{item.key}` (`spec.inputs`), without `{name}`",
+    )
+
+
+def _used_by(item: Item, template: _Template) -> Location:
+    """The item's `template_file` entry: the item that uses the template file."""
+    line, column = item.doc.locate(template.pointer)
+    return Location(
+        item.doc.rel, line, column, f"template used by `{item.key}` (`spec.template_file`)"
+    )
+
+
 def _type(decl: Any) -> Any:
     return decl.get("type") if isinstance(decl, dict) else None
 
@@ -230,20 +272,28 @@ def _syntax_error(
     exc: templates.TemplateSyntaxError,
 ) -> Finding:
     doc = item.doc
-    line, column = _where(doc, template, exc.line)
+    also: tuple[Location, ...] = ()
+    if template.rel is not None:  # in the template file, whose syntax errors have no column
+        path, line, column, also = template.rel, exc.line, 1, (_used_by(item, template),)
+    else:
+        path, (line, column) = doc.rel, _where(doc, template, exc.line)
+    message, hint = _syntax_message(template, engine, exc), _syntax_hint(engine, explicit)
+    return Finding(path, line, column, message, item.key, hint, also=also)
+
+
+def _syntax_message(template: _Template, engine: str, exc: templates.TemplateSyntaxError) -> str:
     if template.file is None:
-        message = (
+        return (
             f"template does not parse as {engine} (line {exc.line} of the template): {exc.message}"
         )
-    else:
-        message = (
-            f"template `{template.file}` does not parse as {engine} (line {exc.line}): "
-            f"{exc.message}"
-        )
+    return f"template `{template.file}` does not parse as {engine} (line {exc.line}): {exc.message}"
+
+
+def _syntax_hint(engine: str, explicit: bool) -> str:
     hint = f"fix the {engine} syntax"
     if not explicit:
         hint += (
             "; `spec.format` is not set, so the template is read as jinja2: "
             "set `format: mustache` or `format: fstring` if it is one of those"
         )
-    return Finding(doc.rel, line, column, message, item.key, hint)
+    return hint

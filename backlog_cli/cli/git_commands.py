@@ -35,7 +35,7 @@ def _split_refs_and_items(args: list[str]) -> tuple[list[str], list[str]]:
     return refs, items
 
 
-@common_options(REPORT, cache=True)
+@common_options(REPORT, cache=True, links=True)
 def diff(
     common: Common[ReportFormat],
     args: Annotated[
@@ -85,7 +85,7 @@ def diff(
         if common.fmt is ReportFormat.json:
             common.emit_json(render.to_json(comparison))
         elif common.fmt is ReportFormat.markdown:
-            common.emit(render.render_markdown(comparison))
+            common.emit(render.render_markdown(comparison, common.link_base))
         else:
             common.emit(
                 render.render_text(comparison, color=common.output is None and common.color)

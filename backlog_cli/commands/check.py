@@ -20,7 +20,7 @@ from typing import Any
 from backlog_cli import __version__, cache, evidence_store
 from backlog_cli.config import Config
 from backlog_cli.dates import today
-from backlog_cli.diagnostic import Diagnostic
+from backlog_cli.diagnostic import Diagnostic, Location
 from backlog_cli.engine import CheckOptions, CheckResult, run_check
 from backlog_cli.paths import resolve
 from backlog_cli.project import Project, Scanned, load_project, scan
@@ -87,7 +87,18 @@ def _to_json(result: CheckResult) -> dict[str, Any]:
 
 
 def _stored(d: Diagnostic) -> dict[str, Any]:
-    return {name: getattr(d, name) for name in sorted(_FIELDS)}
+    stored = {name: getattr(d, name) for name in sorted(_FIELDS - {"also"})}
+    return stored | {"also": [a.to_json() for a in d.also]}
+
+
+def _location(a: Any) -> Location:
+    if not isinstance(a, dict) or set(a) != {"path", "line", "column", "message"}:
+        raise ValueError("not a location")
+    if not all(type(a[t]) is str for t in ("path", "message")) or not all(
+        type(a[n]) is int and a[n] >= 1 for n in ("line", "column")
+    ):
+        raise ValueError("not a location")
+    return Location(**a)
 
 
 def _diagnostic(d: Any) -> Diagnostic:
@@ -103,10 +114,14 @@ def _diagnostic(d: Any) -> Diagnostic:
         or not all(type(n) is int and n >= 1 for n in (d["line"], d["column"]))
     ):
         raise ValueError("not a finding")
-    return Diagnostic(**d)
+    if not isinstance(d["also"], list):
+        raise ValueError("not a finding")
+    return Diagnostic(**(d | {"also": tuple(_location(a) for a in d["also"])}))
 
 
-_FIELDS = frozenset(("path", "line", "column", "rule", "severity", "message", "item", "hint"))
+_FIELDS = frozenset(
+    ("path", "line", "column", "rule", "severity", "message", "item", "hint", "also")
+)
 
 
 def _from_json(data: dict[str, Any], strict: bool) -> CheckResult | None:

@@ -243,10 +243,14 @@ def render_text(comparison: Comparison, *, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(comparison: Comparison) -> str:
+def render_markdown(comparison: Comparison, link_base: str | None = None) -> str:
+    """`link_base`: the prefix of absolute file links (`links.link_base`), else relative.
+
+    Each item links to its file at the head, at its `version:` line (a removed item has no
+    file to link to)."""
     import html
 
-    from backlog_cli.report.markdown import cell, code, escape, fenced, message
+    from backlog_cli.report.markdown import cell, code, escape, fenced, message, path_link
 
     data = to_json(comparison)
     s = data["summary"]
@@ -261,15 +265,20 @@ def render_markdown(comparison: Comparison) -> str:
     if not comparison.items:
         lines.append("No backlog item changed.")
         return "\n".join(lines) + "\n"
-    lines += ["| item | change | level | version | bump |", "|---|---|---|---|---|"]
+    lines += [
+        "| item | file | change | level | version | bump |",
+        "|---|---|---|---|---|---|",
+    ]
     for c in comparison.items:
         state = state_of(c)
         version = " → ".join(escape(_version_text(s)) for s in (c.base, c.head) if s)
         bump = message(verdict(c)) if verdict(c) else "—"
         ok = bump_ok(c)
         flag = "" if ok is None else "✅ " if ok else "❌ "
+        where = path_link(c.head.rel, c.head.version_line(), link_base) if c.head else "—"
         lines.append(
-            f"| {cell(code(c.key))} | {state}{' (renamed)' if c.renamed_from else ''} | "
+            f"| {cell(code(c.key))} | {cell(where)} | "
+            f"{state}{' (renamed)' if c.renamed_from else ''} | "
             f"{c.change_class if state == 'changed' else '—'} | {cell(version)} | "
             f"{cell(flag + bump)} |"
         )

@@ -1,7 +1,9 @@
 """GitHub Actions workflow commands: one `::error`/`::warning` annotation per finding.
 
 `::error file=PATH,line=L,col=C,title=RULE::MESSAGE`, the hint on a second line of the
-message, escaped as `@actions/core` does, then the plain summary line. Waived findings get no
+message (and a `note:` line for each related location: a finding in a template file is
+annotated on the template, and names the item that uses it), escaped as `@actions/core`
+does, then the plain summary line. Waived findings get no
 annotation; the summary counts them.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from backlog_cli.diagnostic import printable
-from backlog_cli.report.text import summary
+from backlog_cli.report.text import notes, summary
 
 if TYPE_CHECKING:
     from backlog_cli.engine import CheckResult
@@ -34,6 +36,7 @@ def render(result: CheckResult, *, quiet: bool = False) -> str:
         where = {"file": printable(d.path), "line": d.line, "col": d.column, "title": d.rule}
         properties = ",".join(f"{k}={escape_property(str(v))}" for k, v in where.items())
         message = f"{d.message}\nhint: {d.hint}" if d.hint else d.message
+        message = "\n".join([message, *notes(d)])
         lines.append(f"::{d.severity} {properties}::{escape_data(message)}")
     if not quiet:
         lines.append(summary(result))

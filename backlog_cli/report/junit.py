@@ -4,7 +4,8 @@ A case fails when its file has an error (or, with `--strict`, a warning): one `<
 whose `type` names the rules, whose `message` is the first finding and whose text lists them
 all. Warnings that do not fail (no `--strict`) and waived findings are `<system-out>` notes,
 so the case counts match the exit code. A finding outside every item file (the config's
-`waiver-expired`) joins the case of the item it names, else a case of its own file.
+`waiver-expired`) or in a template file joins the case of the item it names, else a case of
+its own file.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from backlog_cli.report.text import notes
 
 if TYPE_CHECKING:
     from backlog_cli.diagnostic import Diagnostic
@@ -29,6 +32,7 @@ def _xml(text: str) -> str:
 
 def _line(d: Diagnostic) -> str:
     hint = f"\n  hint: {d.hint}" if d.hint else ""
+    hint += "".join(f"\n  {note}" for note in notes(d))
     return f"{d.path}:{d.line}:{d.column}: {d.severity} {d.rule} {d.message}{hint}"
 
 

@@ -2,7 +2,9 @@
 
 Locations link to `path#Lline`, relative to the repository root, or absolute under a link
 base (GitHub Actions' blob URL of the commit, or `--link-base`; see `backlog_cli/links.py`).
-Waived findings get their own table, so the accepted risk stays visible.
+A finding in a template file links to the template's line, and to the item that uses it
+(`see ...`) below the message. Waived findings get their own table, so the accepted risk
+stays visible.
 
 Every value that comes from the backlog (messages, ids, paths, owners) goes through `escape`,
 `code` or `message` first, so that no value can open a link, a heading, emphasis or HTML, or
@@ -108,6 +110,8 @@ def _table(findings: Sequence[Diagnostic], base: str | None) -> list[str]:
         shown = message(d.message)
         if d.hint:
             shown += f"\nhint: {message(d.hint)}"
+        for also in d.also:  # a template file's finding: the item that uses the template
+            shown += f"\nsee {path_link(also.path, also.line, base)}: {message(also.message)}"
         cells = [escape(d.severity), escape(d.rule), escape(d.item or "")]
         cells += [path_link(d.path, d.line, base), shown]
         rows.append("| " + " | ".join(cell(c) for c in cells) + " |")

@@ -9,6 +9,9 @@ Each result's `partialFingerprints["backlogFinding/v1"]` hashes the rule, the it
 taken out. It never hashes the path of an item's file, so an alert survives `git mv` and
 edits that move lines. Findings identical in all three get an ordinal so they stay apart.
 
+A finding in a template file is located in the template; the item that uses it is a
+`relatedLocations` entry (`inputs declared in ...`, `template used by ...`).
+
 Waived findings are results too, with an external suppression: code scanning shows them as
 dismissed instead of silently forgetting them.
 """
@@ -83,6 +86,13 @@ def _descriptor(rule_id: str, module: Rule | None) -> dict[str, Any]:
     return descriptor
 
 
+def _physical(path: str, line: int, column: int) -> dict[str, Any]:
+    return {
+        "artifactLocation": {"uri": artifact_uri(path), "uriBaseId": SRCROOT},
+        "region": {"startLine": line, "startColumn": column},
+    }
+
+
 def _message(d: Diagnostic) -> str:
     return f"{d.message}\nhint: {d.hint}" if d.hint else d.message
 
@@ -102,16 +112,18 @@ def _results(
             "ruleIndex": index[d.rule],
             "level": d.severity,
             "message": {"text": _message(d)},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": artifact_uri(d.path), "uriBaseId": SRCROOT},
-                        "region": {"startLine": d.line, "startColumn": d.column},
-                    }
-                }
-            ],
+            "locations": [{"physicalLocation": _physical(d.path, d.line, d.column)}],
             "partialFingerprints": {FINGERPRINT: fingerprint(d, ordinal)},
         }
+        if d.also:
+            result["relatedLocations"] = [
+                {
+                    "id": n,
+                    "physicalLocation": _physical(a.path, a.line, a.column),
+                    "message": {"text": a.message},
+                }
+                for n, a in enumerate(d.also)
+            ]
         if d.item:
             result["properties"] = {"item": d.item}
         if suppressed is not None:

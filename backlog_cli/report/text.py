@@ -1,4 +1,7 @@
-"""Text: `path:line:col: severity rule message`, the hint on the next line, grouped by file."""
+"""Text: `path:line:col: severity rule message`, the hint on the next line, grouped by file.
+
+A finding with related locations (one in a template file: the item that uses it) lists each
+on a `note:` line after the hint, `path:line:col: what is there`, as compilers do."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from typing import TYPE_CHECKING
 from backlog_cli.diagnostic import printable
 
 if TYPE_CHECKING:
+    from backlog_cli.diagnostic import Diagnostic
     from backlog_cli.engine import CheckResult
 
 _RESET = "\x1b[0m"
@@ -39,6 +43,11 @@ def summary(result: CheckResult) -> str:
     return f"{checked}: {counts}{waived}"
 
 
+def notes(d: Diagnostic) -> list[str]:
+    """`note: path:line:col: message` for each related location of `d`."""
+    return [f"note: {printable(a.path)}:{a.line}:{a.column}: {a.message}" for a in d.also]
+
+
 def render(result: CheckResult, *, color: bool = False, quiet: bool = False) -> str:
     def paint(style: str, text: str) -> str:
         return f"{_STYLES[style]}{text}{_RESET}" if color else text
@@ -53,6 +62,7 @@ def render(result: CheckResult, *, color: bool = False, quiet: bool = False) -> 
         lines.append(f"{where} {paint(d.severity, d.severity)} {d.rule} {d.message}")
         if d.hint:
             lines.append(paint("hint", f"  hint: {d.hint}"))
+        lines.extend(paint("hint", f"  {note}") for note in notes(d))
     if quiet:
         return "".join(line + "\n" for line in lines)
     if result.waived:

@@ -203,11 +203,12 @@ def test_template_file_undeclared_variable_names_file_and_line(tmp_path: Path) -
         "backlog/prompts/templates/triage.j2": template,
     }
     diagnostics = found(tmp_path, files)
+    # issue 13 §5: located in the template file, at the name's line and column
     assert with_paths(diagnostics) == [
         (
-            "backlog/prompts/triage.yaml",
-            9,
-            18,
+            "backlog/prompts/templates/triage.j2",
+            3,
+            10,
             "error",
             "template `templates/triage.j2` uses `customer_tier` (line 3), "
             "which is not declared in `spec.inputs`",
@@ -228,7 +229,8 @@ def test_template_file_syntax_error_names_file_and_line(tmp_path: Path) -> None:
         "tpl/p.j2": "{{ a }}\n\n{% if a %}\n",
     }
     diagnostics = found(tmp_path, files)
-    assert [(d.line, d.column) for d in diagnostics] == [(9, 18)]
+    # issue 13 §5: located in the template file, at the line of the error
+    assert [(d.path, d.line, d.column) for d in diagnostics] == [("tpl/p.j2", 3, 1)]
     assert diagnostics[0].message.startswith(
         "template `/tpl/p.j2` does not parse as jinja2 (line 3): Unexpected end of template."
     )
