@@ -18,7 +18,8 @@ from backlog_cli.vocab import KINDS
 
 CONFIG_NAME = "backlog.yaml"
 SEVERITIES = ("error", "warning", "off")
-KEYS = ("items", "exclude", "base", "rules", "readiness", "waivers", "limits")
+KEYS = ("items", "exclude", "base", "rules", "readiness", "waivers", "limits", "evidence")
+EVIDENCE_KEYS = ("folder",)
 LIMIT_KEYS = tuple(f.name for f in fields(Limits))
 
 
@@ -36,6 +37,12 @@ class Config:
     readiness_rules: Rules = field(default_factory=Rules)
     waivers: tuple[Waiver, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    evidence_folder: Path | None = None  # None: `evidence/` at the project root
+
+    @property
+    def evidence_dir(self) -> Path:
+        """Where evidence records are written and read (config `evidence: {folder}`)."""
+        return self.evidence_folder or self.project_root / "evidence"
 
     @property
     def source_rel(self) -> str:
@@ -340,4 +347,30 @@ def _validate(
         readiness_rules=readiness_rules,
         waivers=waivers,
         limits=Limits(**limit_values),
+        evidence_folder=_evidence(raw.get("evidence"), v, project_root, repo_root),
     )
+
+
+def _evidence(raw: Any, v: _Validator, project_root: Path, repo_root: Path) -> Path:
+    """`evidence: {folder: evidence}`: the folder of evidence records, inside the repository."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        v.fail(("evidence",), f"must be a mapping with {', '.join(EVIDENCE_KEYS)}")
+    for key in raw:
+        if key not in EVIDENCE_KEYS:
+            v.fail(
+                ("evidence", key),
+                f"unknown key `{key}`{did_you_mean(str(key), EVIDENCE_KEYS)}",
+                at_key=True,
+            )
+    folder = raw.get("folder", "evidence")
+    if not isinstance(folder, str) or not folder.strip():
+        v.fail(("evidence", "folder"), "must be a folder path, e.g. `evidence/`")
+    resolved = (project_root / folder).resolve()
+    if not resolved.is_relative_to(repo_root.resolve()):
+        v.fail(
+            ("evidence", "folder"),
+            f"the evidence folder `{folder}` resolves to {resolved}, outside the repository "
+            f"({repo_root}); keep it inside",
+        )
+    return resolved
