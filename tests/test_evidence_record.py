@@ -10,7 +10,6 @@ promptfoo and Inspect files with the real tools.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -189,3 +188,145 @@ def test_each_format_detected_and_named(
     again = record(root, "--from", name, "--from-format", fmt)
     assert again.startswith(f"recorded {payload['path']} (already there, unchanged)\n")
     assert len(records(root)) == 1
+
+
+ONE_METRIC = "  - {metric: accuracy, op: '>=', threshold: 0.9}\n"
+BOMB = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>\n'
+    '<testsuite tests="1"><testcase name="&lol2;"/></testsuite>\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (
+            b'{"metrics": [{"metric": "accuracy", "val',
+            (),
+            "bad.txt: not valid JSON (truncated?): line 1 column 37: "
+            "Unterminated string starting at",
+        ),
+        (
+            (DATA / "promptfoo-results.json").read_bytes(),
+            ("--from-format", "inspect"),
+            "bad.txt: not an Inspect AI JSON log: expected",
+        ),
+        (b"name: not a result file\n", (), "bad.txt: cannot tell the format; pass --from-format"),
+        (b'{"some": "json"}', (), "bad.txt: JSON of no known result format;"),
+        (
+            b'{"metrics": [{"metric": "accuracy", "value": NaN, "n": 3}]}',
+            (),
+            "bad.txt: `accuracy` is nan, not a finite number",
+        ),
+        (b"metric,value,n\naccuracy,inf,3\n", (), "bad.txt: `accuracy` is inf, not a finite"),
+        (
+            b"metric,value,n\naccuracy,0.9\xff,3\n",
+            (),
+            "bad.txt: not UTF-8 (invalid byte at offset 27)",
+        ),
+        (BOMB.encode(), (), "bad.txt: XML with a DTD or entity declarations is refused"),
+        (b"<testsuite><testcase>", (), "bad.txt: not well-formed XML: no element found"),
+        (b"<html></html>", (), "bad.txt: not JUnit XML: the root element is <html>"),
+        (b"", (), "bad.txt: empty file"),
+        (
+            b"metric,value,n\naccurcy,0.9,3\n",
+            (),
+            "bad.txt: no metric `accuracy` (for `accuracy`); did you mean `accurcy`?; "
+            "this plain-csv file has: accurcy (map a name with the metric's `source:`",
+        ),
+        (b"metric,value,n\naccuracy,high,3\n", (), "bad.txt: line 2: the value of `accuracy`"),
+        (b"metric,value,n\naccuracy,0.9,3.5\n", (), "bad.txt: line 2: `n` of `accuracy` must be"),
+    ],
+)
+def test_bad_result_files_are_exit_2_and_write_nothing(
+    tmp_path: Path, content: bytes, args: tuple[str, ...], message: str
+) -> None:
+    root = make_repo(tmp_path, ONE_METRIC)
+    (root / "bad.txt").write_bytes(content)
+    err = record(root, "--from", "bad.txt", *args, code=2)
+    assert err.startswith(f"backlog: error: {message}"), err
+    assert "Traceback" not in err
+    assert records(root) == []
+
+
+def test_a_file_over_the_cap_is_refused_unread(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, ONE_METRIC)
+    huge = root / "huge.json"
+    with huge.open("wb") as handle:  # sparse: 3 GiB on paper, nothing on disk
+        handle.truncate(3 * 1024**3)
+    err = record(root, "--from", "huge.json", code=2)
+    assert err == (
+        "backlog: error: huge.json: 3221225472 bytes, over the 256 MiB limit for result files;"
+        " record a run's summary output, not its raw samples\n"
+    )
+    assert records(root) == []
+
+
+def test_unknown_name_lists_the_names_with_did_you_mean(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path, "  - {metric: grounded, source: namedScores.grounded, op: '>=', threshold: 0.9}\n"
+    )
+    err = record(root, "--from", copy_in(root, "promptfoo-results.json"), code=2)
+    assert err == (
+        "backlog: error: promptfoo-results.json: no metric `namedScores.grounded` (for "
+        "`grounded`); did you mean `namedScores.groundedness`?; this promptfoo file has: "
+        "namedScores.groundedness, namedScores.routing, pass_rate, score (map a name with the "
+        "metric's `source:`, see docs/evidence.md)\n"
+    )
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, ONE_METRIC)
+    name = copy_in(root, "plain.csv")
+    err = record(root, "--from", name, "--from-format", "promptfo", code=2)
+    assert err == (
+        "backlog: error: --from-format promptfo: choose one of promptfoo, inspect, junit, "
+        "lm-eval, plain-json, plain-csv; did you mean `promptfoo`?\n"
+    )
+    assert record(root, "--from", "nowhere.json", code=2) == (
+        "backlog: error: --from nowhere.json: does not exist; give the result file of one run\n"
+    )
+    proc = run_cli("evidence", "record", "prompt/triage", "--from", name, cwd=root)
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "backlog: error: `prompt/triage` is a prompt, not an evaluation\n",
+    )
+    proc = run_cli("evidence", "record", "triage-evl", "--from", name, cwd=root)
+    assert proc.returncode == 2 and "did you mean `evaluation/triage-eval`?" in proc.stderr
+    assert records(root) == []
+
+
+def test_dirty_target_outside_git_and_configured_folder(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", ONE_METRIC, config="evidence: {folder: qa/runs}\n")
+    name = copy_in(root, "plain.json")
+    (root / "backlog" / "triage.yaml").write_text(
+        item("prompt", "triage", version="1.3.0", spec="template: hello"), encoding="utf-8"
+    )
+    data = json.loads(run_cli("evidence", "record", "triage-eval", "--from", name, "-f", "json",
+                              cwd=root, env=NOW).stdout)  # fmt: skip
+    assert data["path"].startswith("qa/runs/triage-eval/20261201T100000Z-")
+    assert data["targets"][0] == {"ref": "prompt/triage", "version": "1.3.0"}
+    assert data["dirty"] is True and data["commit"] == git(root, "rev-parse", "HEAD").strip()
+
+    outside = tmp_path / "plain"
+    shutil.copytree(root, outside, ignore=shutil.ignore_patterns(".git", "qa"))
+    data = json.loads(run_cli("evidence", "record", "triage-eval", "--from", name, "-f", "json",
+                              cwd=outside, env=NOW).stdout)  # fmt: skip
+    assert (data["commit"], data["dirty"]) == (None, True)
+
+
+def test_evidence_folder_outside_the_repository_is_a_config_error(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", ONE_METRIC, config="evidence: {folder: ../elsewhere}\n")
+    err = record(root, "--from", copy_in(root, "plain.json"), code=2)
+    assert "evidence.folder" in err or "evidence folder `../elsewhere`" in err, err
+    assert not (tmp_path / "elsewhere").exists()
+    root2 = make_repo(tmp_path / "repo2", ONE_METRIC, config="evidence: {foldr: x}\n")
+    err = record(root2, "--from", copy_in(root2, "plain.json"), code=2)
+    assert "unknown key `foldr`; did you mean `folder`?" in err, err
+
+
+def test_the_bare_group_is_the_matrix(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, ONE_METRIC)
+    proc = run_cli("evidence", cwd=root)
+    assert proc.returncode == 2 and "matrix" in proc.stderr

@@ -93,14 +93,15 @@ def _parse(text: str, fmt: str | None) -> Results:
 
 
 def _choices() -> str:
-    return f"pass --format ({', '.join(FORMATS)}) or see docs/evidence.md"
+    return f"pass --from-format ({', '.join(FORMATS)}) or see docs/evidence.md"
 
 
 def _json(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        truncated = " (truncated?)" if exc.pos >= len(text.rstrip()) else ""
+        at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        truncated = " (truncated?)" if at_end else ""
         raise ResultFileError(
             f"not valid JSON{truncated}: line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
