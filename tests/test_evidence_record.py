@@ -330,3 +330,18 @@ def test_the_bare_group_is_the_matrix(tmp_path: Path) -> None:
     root = make_repo(tmp_path, ONE_METRIC)
     proc = run_cli("evidence", cwd=root)
     assert proc.returncode == 2 and "matrix" in proc.stderr
+
+
+def test_an_id_that_is_no_slug_names_no_folder(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", ONE_METRIC)
+    hostile = item("evaluation", "x", spec="metrics:\n" + ONE_METRIC).replace(
+        "id: x", "id: ../../x"
+    )
+    (root / "backlog" / "hostile.yaml").write_text(hostile, encoding="utf-8")
+    name = copy_in(root, "plain.json")
+    proc = run_cli("evidence", "record", "evaluation/../../x", "--from", name, cwd=root, env=NOW)
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "backlog: error: `evaluation/../../x`: the id is not a slug; `backlog check` shows why\n",
+    )
+    assert not (tmp_path / "x").exists() and records(root) == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from backlog_cli.project import Item, Project
 
 OPS = (">=", ">", "<=", "<", "==")
+_ID = re.compile(r"[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ def record_evidence(
     item = resolve(project, name)
     if item.kind != "evaluation":
         raise BacklogError(f"`{item.key}` is a {item.kind}, not an evaluation")
+    if not _ID.fullmatch(item.id):  # it names the record's folder: no `..`, no `/`
+        raise BacklogError(f"`{item.key}`: the id is not a slug; `backlog check` shows why")
     spec = item.data.get("spec") if isinstance(item.data.get("spec"), dict) else {}
     assert isinstance(spec, dict)
     declared = _declared_metrics(item, spec)
