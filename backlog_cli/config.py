@@ -45,7 +45,7 @@ class Config:
     )
 
     @property
-    def evidence_root(self) -> Path:
+    def evidence_dir(self) -> Path:
         return self.evidence_folder or self.project_root / "evidence"
 
     def gated(self, kind: str | None, status: str | None) -> bool:

@@ -39,13 +39,18 @@ def commands() -> list[str]:
     from backlog_cli.cli import app
 
     names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    for group in app.registered_groups:  # `evidence`, then `evidence record`
+        sub = group.typer_instance
+        if group.name and sub is not None:
+            names.append(group.name)
+            names += [f"{group.name} {c.name}" for c in sub.registered_commands if c.name]
     return sorted(n for n in names if n)
 
 
 def render() -> str:
     parts = [BEGIN, "", "```text", "$ backlog --help", _help([]).rstrip(), "```"]
     for name in commands():
-        parts += ["", "```text", f"$ backlog {name} --help", _help([name]).rstrip(), "```"]
+        parts += ["", "```text", f"$ backlog {name} --help", _help(name.split()).rstrip(), "```"]
     parts += ["", END]
     return "\n".join(parts)
 

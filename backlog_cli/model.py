@@ -179,6 +179,17 @@ class Metric(_Strict):
     op: Op = Field(description="Comparison of the metric against `threshold`.")
     threshold: float = Field(description="Value the metric must reach.", examples=[0.9])
     baseline: float = Field(None, description="Value measured before the change.")
+    source: Text = Field(
+        None,
+        description="The metric's name in the result file (dotted path allowed); default `metric`.",
+        examples=["namedScores.groundedness"],
+    )
+    min_samples: Annotated[int, Field(ge=1)] = Field(
+        None, description="Fewest samples a recorded value may rest on."
+    )
+    tolerance: NonNegative = Field(
+        None, description="Largest allowed regression from the previous evidence record."
+    )
 
 
 class Performance(_Strict):

@@ -44,6 +44,7 @@ CONTRACTS = {
         "status",
     )
 }
+CONTRACTS["evidence record"] = "evidence-record-result"
 CONFIG = """
 rules:
   unknown-reference: warning
@@ -298,3 +299,23 @@ def test_init(tmp_path: Path) -> None:
         "written": False,
         "skipped": "already exists",
     }
+
+
+def test_evidence_record(writable: Path) -> None:
+    run = {
+        "metrics": [
+            {"metric": "groundedness", "value": 0.96, "n": 300},
+            {"metric": "citation_precision", "value": 0.88, "n": 300},
+            {"metric": "refusal_when_unanswerable", "value": 0.85},
+        ],
+        "harness": {"name": "reply-judge", "version": "2.3.0"},
+    }
+    (writable / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    payload = run_json(
+        "evidence", "record", "evaluation/reply-groundedness", "--from", "run.json", cwd=writable
+    )
+    validate("evidence record", payload)
+    assert payload["path"].startswith("evidence/reply-groundedness/")
+    assert payload["dataset"] is not None and len(payload["targets"]) == 3
+    assert [m["passed"] for m in payload["metrics"]] == [True, False, True]
+    assert payload["metrics"][2]["n"] is None and payload["commit"] is not None

@@ -62,7 +62,7 @@ def check(context: Context) -> Iterator[Finding]:
     project = context.project
     config = project.config
     gated = [i for i in _candidates(context) if config.gated(i.kind, i.status)]
-    store = evidence_store.load(config.evidence_root, config.repo_root)
+    store = evidence_store.load(config.evidence_dir, config.repo_root)
     for bad in store.bad:
         yield Finding(bad.rel, 1, 1, bad.message, bad.evaluation, _REWRITE)
     for item in gated:

@@ -56,7 +56,7 @@ def digest(config: Config, scanned: list[Scanned], options: dict[str, Any]) -> s
         "config": [str(config.source), source],
         "options": options,
         "files": files,
-        "evidence": evidence_store.fingerprint(config.evidence_root),
+        "evidence": evidence_store.fingerprint(config.evidence_dir),
     }
     return hashlib.sha256(json.dumps(material, default=str).encode()).hexdigest()
 
