@@ -23,7 +23,7 @@ from backlog_cli.semver import (
     SEMVER_PATTERN,
     oversized_components,
 )
-from backlog_cli.vocab import API_VERSION, KINDS, ApiVersion, Kind, Status
+from backlog_cli.vocab import KINDS, ApiVersion, Kind, Status
 
 _ID_BODY = ID_PATTERN.removeprefix("^").removesuffix("$")
 # The fine syntax of a range is checked by the `version-constraint` rule; the schema only
@@ -507,91 +507,3 @@ def _item_model(kind: str, spec: type[_Spec]) -> type[Envelope]:
 
 
 ITEM_MODELS: dict[str, type[Envelope]] = {k: _item_model(k, s) for k, s in SPECS.items()}
-
-
-def _example(kind: str, title: str, spec: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": API_VERSION,
-        "kind": kind,
-        "id": "support-triage" if kind == "prompt" else f"example-{kind}",
-        "title": title,
-        "version": "1.0.0",
-        "status": "proposed",
-        "owner": "team-ai",
-        **extra,
-        "spec": spec,
-    }
-
-
-# One minimal valid item per kind: the `examples` of each schema.
-EXAMPLES: dict[str, dict[str, Any]] = {
-    "capability": _example(
-        "capability",
-        "Ticket routing",
-        {
-            "narrative": "When a ticket arrives, I want it routed, so that customers wait less.",
-            "items": ["prompt/support-triage@^1.0"],
-        },
-    ),
-    "prompt": _example(
-        "prompt",
-        "Support ticket triage",
-        {
-            "model": "model/example-model@^1.0",
-            "format": "jinja2",
-            "template": "Classify this ticket: {{ ticket_text }}",
-            "inputs": {"ticket_text": {"type": "string", "required": True}},
-        },
-        acceptance=[
-            {
-                "id": "routing-accuracy",
-                "text": "Routes tickets to the right queue",
-                "metric": "routing_accuracy",
-                "op": ">=",
-                "threshold": 0.95,
-            }
-        ],
-    ),
-    "agent": _example(
-        "agent",
-        "Triage orchestrator",
-        {"pattern": "sequential", "prompts": ["prompt/support-triage@^1.0"]},
-    ),
-    "tool": _example(
-        "tool",
-        "Order lookup",
-        {
-            "input_schema": {"type": "object", "properties": {"order_id": {"type": "string"}}},
-            "side_effects": "read",
-        },
-    ),
-    "policy": _example(
-        "policy",
-        "PII redaction",
-        {
-            "type": "guardrail",
-            "rules": [{"id": "no-pii", "description": "Redact personal data", "action": "redact"}],
-            "controls": ["nist-ai-rmf:MEASURE-2.7"],
-            "review_by": "2027-06-30",
-        },
-    ),
-    "dataset": _example(
-        "dataset",
-        "Knowledge base articles",
-        {"source": "s3://kb/articles", "classification": "internal", "contains_pii": False},
-    ),
-    "model": _example(
-        "model",
-        "GPT-4o",
-        {"provider": "openai", "name": "gpt-4o", "snapshot": "gpt-4o-2024-08-06"},
-    ),
-    "evaluation": _example(
-        "evaluation",
-        "Triage regression suite",
-        {
-            "targets": ["prompt/support-triage"],
-            "harness": "promptfoo",
-            "metrics": [{"metric": "routing_accuracy", "op": ">=", "threshold": 0.95}],
-        },
-    ),
-}

@@ -13,7 +13,7 @@ from typing import Any
 
 from backlog_cli import model
 from backlog_cli.schemas import ID_BASE, SCHEMA_DIALECT, dumps, file_name
-from backlog_cli.vocab import KINDS
+from backlog_cli.vocab import API_VERSION, KINDS
 
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
 _SCHEMA_LISTS = ("anyOf", "allOf", "oneOf", "prefixItems")
@@ -76,12 +76,12 @@ def generate() -> dict[str, dict[str, Any]]:
         "backlog item envelope",
         "The fields every backlog item has, whatever its kind (apiVersion backlog/v1).",
     )
-    out["envelope"]["examples"] = [model.EXAMPLES["model"]]
+    out["envelope"]["examples"] = [EXAMPLES["model"]]
     bundled_defs: dict[str, Any] = {}
     branches: list[dict[str, Any]] = []
     for kind, item_model in model.ITEM_MODELS.items():
         body = _clean(item_model.model_json_schema(), top=True)
-        body["examples"] = [model.EXAMPLES[kind]]
+        body["examples"] = [EXAMPLES[kind]]
         out[kind] = _wrap(kind, body, f"backlog {kind} item", (item_model.__doc__ or "").strip())
         defs = body.pop("$defs", {})
         bundled_defs.update(defs)
@@ -108,7 +108,7 @@ def generate() -> dict[str, dict[str, Any]]:
         "type": "object",
         "allOf": branches,
         "$defs": dict(sorted(bundled_defs.items())),
-        "examples": [model.EXAMPLES["prompt"]],
+        "examples": [EXAMPLES["prompt"]],
     }
     return out
 
@@ -122,6 +122,94 @@ def write_all(folder: Path) -> list[Path]:
         path.write_text(dumps(schema), encoding="utf-8")
         written.append(path)
     return written
+
+
+def _example(kind: str, title: str, spec: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": API_VERSION,
+        "kind": kind,
+        "id": "support-triage" if kind == "prompt" else f"example-{kind}",
+        "title": title,
+        "version": "1.0.0",
+        "status": "proposed",
+        "owner": "team-ai",
+        **extra,
+        "spec": spec,
+    }
+
+
+# One minimal valid item per kind: the `examples` of each schema.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "capability": _example(
+        "capability",
+        "Ticket routing",
+        {
+            "narrative": "When a ticket arrives, I want it routed, so that customers wait less.",
+            "items": ["prompt/support-triage@^1.0"],
+        },
+    ),
+    "prompt": _example(
+        "prompt",
+        "Support ticket triage",
+        {
+            "model": "model/example-model@^1.0",
+            "format": "jinja2",
+            "template": "Classify this ticket: {{ ticket_text }}",
+            "inputs": {"ticket_text": {"type": "string", "required": True}},
+        },
+        acceptance=[
+            {
+                "id": "routing-accuracy",
+                "text": "Routes tickets to the right queue",
+                "metric": "routing_accuracy",
+                "op": ">=",
+                "threshold": 0.95,
+            }
+        ],
+    ),
+    "agent": _example(
+        "agent",
+        "Triage orchestrator",
+        {"pattern": "sequential", "prompts": ["prompt/support-triage@^1.0"]},
+    ),
+    "tool": _example(
+        "tool",
+        "Order lookup",
+        {
+            "input_schema": {"type": "object", "properties": {"order_id": {"type": "string"}}},
+            "side_effects": "read",
+        },
+    ),
+    "policy": _example(
+        "policy",
+        "PII redaction",
+        {
+            "type": "guardrail",
+            "rules": [{"id": "no-pii", "description": "Redact personal data", "action": "redact"}],
+            "controls": ["nist-ai-rmf:MEASURE-2.7"],
+            "review_by": "2027-06-30",
+        },
+    ),
+    "dataset": _example(
+        "dataset",
+        "Knowledge base articles",
+        {"source": "s3://kb/articles", "classification": "internal", "contains_pii": False},
+    ),
+    "model": _example(
+        "model",
+        "GPT-4o",
+        {"provider": "openai", "name": "gpt-4o", "snapshot": "gpt-4o-2024-08-06"},
+    ),
+    "evaluation": _example(
+        "evaluation",
+        "Triage regression suite",
+        {
+            "targets": ["prompt/support-triage"],
+            "harness": "promptfoo",
+            "metrics": [{"metric": "routing_accuracy", "op": ">=", "threshold": 0.95}],
+        },
+    ),
+}
 
 
 if __name__ == "__main__":  # python -m backlog_cli.schemagen: refresh schemas/

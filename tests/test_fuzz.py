@@ -27,9 +27,10 @@ from backlog_cli.classify import classify, level_of
 from backlog_cli.config import load_config
 from backlog_cli.engine import CheckOptions, CheckResult, run_check
 from backlog_cli.loader import Document, LoadError, load_bytes
-from backlog_cli.model import EXAMPLES, ITEM_MODELS
+from backlog_cli.model import ITEM_MODELS
 from backlog_cli.project import load_project
 from backlog_cli.report import Format, render
+from backlog_cli.schemagen import EXAMPLES
 from backlog_cli.semver import LEVELS
 from backlog_cli.vocab import STATUSES
 from tests.conftest import git, run_cli, write_backlog

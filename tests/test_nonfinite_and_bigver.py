@@ -20,7 +20,7 @@ from backlog_cli import schemas
 from backlog_cli.checks import schema as schema_rule
 from backlog_cli.checks.schema import check_document, fast_validator
 from backlog_cli.loader import Document, load_bytes
-from backlog_cli.model import EXAMPLES
+from backlog_cli.schemagen import EXAMPLES
 from tests.checks.test_schema_fast_path import corpus, pointers, set_at
 from tests.conftest import git, item, run_cli, write_backlog
 

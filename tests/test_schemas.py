@@ -13,7 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from backlog_cli import schemagen, schemas
-from backlog_cli.model import EXAMPLES
+from backlog_cli.schemagen import EXAMPLES
 from backlog_cli.vocab import KINDS
 from tests.conftest import require, run_cli
 

@@ -18,7 +18,7 @@ def messages(tmp_path: Path, text: str) -> list[tuple[int, int, str, str | None]
 def test_valid_items_of_every_kind_pass(findings: Finder) -> None:
     import json
 
-    from backlog_cli.model import EXAMPLES
+    from backlog_cli.schemagen import EXAMPLES
 
     files = {f"backlog/{k}.yaml": json.dumps(v) for k, v in EXAMPLES.items()}
     # the examples reference each other loosely; only the schema matters here

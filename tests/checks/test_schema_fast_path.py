@@ -16,7 +16,7 @@ from typing import Any
 
 from backlog_cli.checks.schema import fast_validator, validator
 from backlog_cli.loader import Document, load_file
-from backlog_cli.model import EXAMPLES
+from backlog_cli.schemagen import EXAMPLES
 
 REPO = Path(__file__).resolve().parents[2]
 WRONG_VALUES: list[Any] = [
